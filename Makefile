@@ -1,0 +1,39 @@
+# Two commands do all set-up: `make run` (the app) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: run test bench lint clean system-deps-run system-deps-test
+
+run: system-deps-run $(VENV)/.run-installed
+	$(PY) -m clipper
+
+test: system-deps-test $(VENV)/.test-installed
+	$(PY) -m ruff check src tests bench
+	$(PY) -m mypy src/clipper/core
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest
+
+bench: $(VENV)/.test-installed
+	$(PY) bench/run_all.py
+
+system-deps-run:
+	@scripts/system-deps.sh run
+
+system-deps-test:
+	@scripts/system-deps.sh test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -e '.[test]'
+	@touch $@ $(VENV)/.run-installed
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

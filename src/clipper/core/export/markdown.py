@@ -1,0 +1,104 @@
+"""Markdown export: YAML front matter plus a CommonMark body, ready for Obsidian."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from clipper.core.errors import ClipperError
+from clipper.core.export.filenames import render_template, safe_filename, unique_path
+from clipper.core.fileio import describe_os_error, write_new_file
+from clipper.core.library import Clip
+
+DEFAULT_FIELDS = ("title", "url", "author", "date", "site", "tags", "description", "clipped")
+# A YAML plain scalar is only safe when it cannot be read as another type or as syntax.
+_PLAIN_SAFE = re.compile(r"^[\w\u00a0-\uffff][\w\u00a0-\uffff .,'()/+-]*$")
+_NOT_PLAIN = re.compile(r"^(?:true|false|yes|no|on|off|null|~|[-+]?[\d.]+(?:e[-+]?\d+)?)$", re.I)
+
+
+def yaml_scalar(value: Any) -> str:
+    """A YAML scalar: plain when that is unambiguous, else a JSON-style double-quoted string."""
+    if value is None:
+        return '""'
+    text = str(value)
+    if _PLAIN_SAFE.match(text) and not _NOT_PLAIN.match(text) and not text.endswith(" "):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _field_values(clip: Clip) -> dict[str, Any]:
+    return {
+        "title": clip.title,
+        "url": clip.url or clip.canonical_url,
+        "author": clip.author or None,
+        "date": clip.date,
+        "site": clip.site or None,
+        "tags": clip.tags,
+        "description": clip.description or None,
+        "clipped": clip.created,
+        "language": clip.language or None,
+        "id": clip.id,
+        "word_count": clip.word_count,
+    }
+
+
+def front_matter(clip: Clip, fields: Sequence[str] = DEFAULT_FIELDS) -> str:
+    """The YAML block between ``---`` lines; empty fields are left out (tags always listed)."""
+    values = _field_values(clip)
+    lines = ["---"]
+    for name in fields:
+        value = values.get(name)
+        if name == "tags":
+            lines.append("tags:" + ("" if value else " []"))
+            lines += [f"  - {yaml_scalar(t)}" for t in value or []]
+        elif value not in (None, ""):
+            lines.append(f"{name}: {value if name == 'date' else yaml_scalar(value)}")
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+def clip_to_markdown(clip: Clip, fields: Sequence[str] = DEFAULT_FIELDS) -> str:
+    """A whole Markdown document for one clip (front matter, then the body)."""
+    body = clip.markdown.strip()
+    return f"{front_matter(clip, fields)}\n{body}\n"
+
+
+def file_stem(clip: Clip, template: str = "{title}") -> str:
+    """The file name (without extension) for a clip, from the name template."""
+    values = _field_values(clip)
+    values["date"] = clip.date or clip.created[:10]
+    return safe_filename(render_template(template, values), fallback=f"Clip {clip.id}")
+
+
+def export_markdown(
+    clips: Iterable[Clip],
+    folder: Path,
+    *,
+    template: str = "{title}",
+    fields: Sequence[str] = DEFAULT_FIELDS,
+    progress: Callable[[int], None] | None = None,
+) -> list[Path]:
+    """One ``.md`` file per clip in ``folder``; existing files get a numbered sibling instead."""
+    written: list[Path] = []
+    for n, clip in enumerate(clips, 1):
+        data = clip_to_markdown(clip, fields).encode("utf-8")
+        written.append(_write_unique(folder, file_stem(clip, template), ".md", data))
+        if progress:
+            progress(n)
+    return written
+
+
+def _write_unique(folder: Path, stem: str, extension: str, data: bytes) -> Path:
+    for _attempt in range(100):
+        path = unique_path(folder, stem, extension)
+        try:
+            write_new_file(path, data)
+        except FileExistsError:
+            continue  # another writer took that name in between: pick the next
+        except OSError as exc:
+            raise describe_os_error(exc, path) from exc
+        return path
+    raise ClipperError(f"Could not find a free file name for {stem}{extension} in {folder}.")

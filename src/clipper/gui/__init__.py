@@ -1,0 +1,1 @@
+"""The PySide6 window: depends on clipper.core, never the reverse."""

@@ -1,0 +1,63 @@
+"""QApplication, logging and main() for the window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from clipper import APP_NAME, __version__
+from clipper.core.errors import ClipperError
+
+log = logging.getLogger(__name__)
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="clipper")
+    parser.add_argument("--library", metavar="PATH")
+    return parser.parse_args(list(argv))
+
+
+def _no_display() -> bool:
+    """True on Linux with no X11 or Wayland display (Qt would abort with a core dump)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the window on the user's library."""
+    if _no_display():
+        print(
+            "clipper: there is no display to open the window on (DISPLAY is not set). "
+            "Run it from a desktop session, or use the command line: clipper --help",
+            file=sys.stderr,
+        )
+        return 1
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from clipper.core.library import Library
+    from clipper.core.logs import setup_logging
+    from clipper.core.paths import library_path
+    from clipper.core.settings import load_settings
+    from clipper.gui.main_window import MainWindow
+
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    setup_logging()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    settings = load_settings()
+    try:
+        library = Library(library_path(args.library, settings.library_path))
+    except ClipperError as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 1
+    window = MainWindow(library)
+    window.show()
+    try:
+        return int(app.exec())
+    finally:
+        library.close()

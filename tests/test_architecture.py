@@ -1,0 +1,18 @@
+"""The core never imports Qt: checked by importing it in a fresh interpreter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_core_imports_no_qt() -> None:
+    code = (
+        "import sys, pkgutil, importlib, clipper.core as c\n"
+        "for m in pkgutil.walk_packages(c.__path__, 'clipper.core.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "bad = sorted(n for n in sys.modules if n.startswith(('PySide6', 'shiboken6', 'clipper.gui')))\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
