@@ -11,7 +11,8 @@ def test_core_imports_no_qt() -> None:
         "import sys, pkgutil, importlib, clipper.core as c\n"
         "for m in pkgutil.walk_packages(c.__path__, 'clipper.core.'):\n"
         "    importlib.import_module(m.name)\n"
-        "bad = sorted(n for n in sys.modules if n.startswith(('PySide6', 'shiboken6', 'clipper.gui')))\n"
+        "qt = ('PySide6', 'shiboken6', 'clipper.gui')\n"
+        "bad = sorted(n for n in sys.modules if n.startswith(qt))\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -23,9 +23,15 @@ HTML = (
 def make_clip(tmp_path: Path, title: str = "Title: with colon", **kw: object):  # type: ignore[no-untyped-def]
     lib = Library(tmp_path / "lib.sqlite3")
     art = Article(
-        title=title, html=HTML, text="Background\n\nThe snake_case_name stays and bold text.",
-        url="https://example.com/a", author="Ann Lee", date="2024-03-01", site="Example",
-        description='She said "hi"', **kw,  # type: ignore[arg-type]
+        title=title,
+        html=HTML,
+        text="Background\n\nThe snake_case_name stays and bold text.",
+        url="https://example.com/a",
+        author="Ann Lee",
+        date="2024-03-01",
+        site="Example",
+        description='She said "hi"',
+        **kw,  # type: ignore[arg-type]
     )
     clip = lib.add(art, tags=["research", "to read"]).clip
     lib.close()

@@ -80,7 +80,7 @@ def test_add_get_and_fields(lib: Library) -> None:
     assert clip.language == "en"
     assert clip.tags == ["Climate", "science"]
     assert clip.read is False and clip.favourite is False
-    assert clip.word_count == 11
+    assert clip.word_count == 12
     assert clip.created.endswith("Z")
     with pytest.raises(NotFound, match="#999"):
         lib.get(999)
@@ -157,14 +157,38 @@ def test_rename_merge_delete_tags_keep_search_in_sync(lib: Library) -> None:
 @pytest.fixture
 def searchable(lib: Library) -> Library:
     rows = [
-        ("Rust for C++ programmers", "Ownership and borrowing explained.", "https://blog.rust.dev/x",
-         "2023-05-01", "en", ["code"]),
-        ("Café culture in Paris", "The coffee houses of the left bank.", "https://www.lemonde.fr/c",
-         "2021-01-10", "fr", ["travel"]),
-        ("Sea level rise", "Climate change raises the oceans; coffee farms move.",
-         "https://news.example.com/s", "2024-02-02", "en", ["climate", "science"]),
-        ("Coffee and health", "Is coffee good for you? Researchers disagree.",
-         "https://example.com/coffee", None, "en", ["science"]),
+        (
+            "Rust for C++ programmers",
+            "Ownership and borrowing explained.",
+            "https://blog.rust.dev/x",
+            "2023-05-01",
+            "en",
+            ["code"],
+        ),
+        (
+            "Café culture in Paris",
+            "The coffee houses of the left bank.",
+            "https://www.lemonde.fr/c",
+            "2021-01-10",
+            "fr",
+            ["travel"],
+        ),
+        (
+            "Sea level rise",
+            "Climate change raises the oceans; coffee farms move.",
+            "https://news.example.com/s",
+            "2024-02-02",
+            "en",
+            ["climate", "science"],
+        ),
+        (
+            "Coffee and health",
+            "Is coffee good for you? Researchers disagree.",
+            "https://example.com/coffee",
+            None,
+            "en",
+            ["science"],
+        ),
     ]
     for title, text, url, date, lang, tags in rows:
         lib.add(article(title, text, url, date=date, language=lang), tags=tags)
@@ -190,9 +214,15 @@ def test_search_filters(searchable: Library) -> None:
     assert titles(lib, "site:news.example.com") == ["Sea level rise"]
     assert titles(lib, "cafe") == ["Café culture in Paris"]
     assert titles(lib, "lang:fr") == ["Café culture in Paris"]
-    assert titles(lib, "after:2023-01-01", sort="published") == ["Sea level rise", "Rust for C++ programmers"]
+    assert titles(lib, "after:2023-01-01", sort="published") == [
+        "Sea level rise",
+        "Rust for C++ programmers",
+    ]
     assert titles(lib, "before:2022") == ["Café culture in Paris"]
-    assert titles(lib, "coffee -climate", sort="title") == ["Café culture in Paris", "Coffee and health"]
+    assert titles(lib, "coffee -climate", sort="title") == [
+        "Café culture in Paris",
+        "Coffee and health",
+    ]
     assert titles(lib, '"coffee farms"') == ["Sea level rise"]
     assert titles(lib, "c++ ownership") == ["Rust for C++ programmers"]
     assert set(titles(lib, "paris OR oceans")) == {"Café culture in Paris", "Sea level rise"}
@@ -214,8 +244,30 @@ def test_search_flags_and_sorts(searchable: Library) -> None:
 
 
 @pytest.mark.parametrize(
-    "q", ['c++', '"unbalanced', "AND", "OR", "NOT", "(", ")", "NEAR(", "tag:", "site:", "🙂",
-          '"', "-", "*", ":", "a:b:c", "title:", "^x", "x OR OR y", "-(", "\x00"],
+    "q",
+    [
+        "c++",
+        '"unbalanced',
+        "AND",
+        "OR",
+        "NOT",
+        "(",
+        ")",
+        "NEAR(",
+        "tag:",
+        "site:",
+        "🙂",
+        '"',
+        "-",
+        "*",
+        ":",
+        "a:b:c",
+        "title:",
+        "^x",
+        "x OR OR y",
+        "-(",
+        "\x00",
+    ],
 )
 def test_hostile_queries_never_raise(searchable: Library, q: str) -> None:
     page = searchable.search(q)
@@ -224,7 +276,7 @@ def test_hostile_queries_never_raise(searchable: Library, q: str) -> None:
 
 def test_delete(searchable: Library) -> None:
     ids = searchable.all_ids()
-    assert searchable.delete(ids[:2] + [9999]) == 2
+    assert searchable.delete([*ids[:2], 9999]) == 2
     assert searchable.count() == 2
     assert searchable.search("rust").total == 0
 

@@ -514,16 +514,25 @@ class Library:
     # -- search --------------------------------------------------------------------------
 
     def search(
-        self, text: str = "", *, sort: str = "relevance", offset: int = 0, limit: int = 50
+        self,
+        text: str = "",
+        *,
+        sort: str = "relevance",
+        offset: int = 0,
+        limit: int = 50,
+        descending: bool | None = None,
     ) -> SearchPage:
-        """One page of clips matching the query language in ``text``, with the total count."""
+        """One page of clips matching the query language in ``text``, with the total count.
+
+        ``sort`` is one of SORTS; ``descending`` None keeps its natural direction.
+        """
         from clipper.core.query import parse_query
 
         query = parse_query(text)
         with self._lock:
             try:
                 total = run_count(self._conn, query)
-                ids = run_ids(self._conn, query, sort, offset, limit)
+                ids = run_ids(self._conn, query, sort, offset, limit, descending)
                 snippets = snippets_for(self._conn, query, ids)
             except sqlite3.OperationalError as exc:
                 raise LibraryError(self._explain(exc)) from exc
@@ -532,12 +541,14 @@ class Library:
             clip.snippet = snippets.get(clip.id)
         return SearchPage(total=total, clips=clips, warnings=query.warnings, query=query)
 
-    def search_ids(self, text: str = "", *, sort: str = "relevance") -> list[int]:
+    def search_ids(
+        self, text: str = "", *, sort: str = "relevance", descending: bool | None = None
+    ) -> list[int]:
         """Every matching clip id in order (for exports and the window's id list)."""
         from clipper.core.query import parse_query
 
         with self._lock:
-            return run_ids(self._conn, parse_query(text), sort, 0, -1)
+            return run_ids(self._conn, parse_query(text), sort, 0, -1, descending)
 
     # -- facts ---------------------------------------------------------------------------
 

@@ -16,18 +16,31 @@ from clipper.core.urls import reversed_host
 if TYPE_CHECKING:
     from clipper.core.library import Clip
 
-SORTS = ("relevance", "newest", "oldest", "title", "published")
+SORTS = ("relevance", "newest", "oldest", "title", "published", "site", "author", "words")
 # Highlight markers in snippets; front ends turn them into bold, <mark> or brackets.
 MARK_START = "\x02"
 MARK_END = "\x03"
 # bm25 column weights: title, author, site, text, tags, note.
 _WEIGHTS = "10.0, 4.0, 2.0, 1.0, 6.0, 3.0"
+# sort key -> (ORDER BY expression, descending by default?)
 _ORDER = {
-    "newest": "c.created DESC, c.id DESC",
-    "oldest": "c.created ASC, c.id ASC",
-    "title": "c.title COLLATE NOCASE ASC, c.id ASC",
-    "published": "c.date IS NULL, c.date DESC, c.id DESC",
+    "newest": ("c.created", True),
+    "oldest": ("c.created", False),
+    "title": ("c.title COLLATE NOCASE", False),
+    "published": ("c.date", True),
+    "site": ("c.site COLLATE NOCASE", False),
+    "author": ("c.author COLLATE NOCASE", False),
+    "words": ("c.word_count", False),
 }
+
+
+def order_by(sort: str, descending: bool | None = None) -> str:
+    """ORDER BY for a sort key; ``descending`` None keeps the key's natural direction."""
+    column, natural = _ORDER.get(sort, _ORDER["newest"])
+    desc = natural if descending is None else descending
+    direction = "DESC" if desc else "ASC"
+    nulls = f"{column.split()[0]} IS NULL, " if sort == "published" else ""
+    return f"{nulls}{column} {direction}, c.id {direction}"
 
 
 @dataclass
@@ -118,11 +131,16 @@ def run_count(conn: sqlite3.Connection, query: Query) -> int:
 
 
 def run_ids(
-    conn: sqlite3.Connection, query: Query, sort: str, offset: int, limit: int
+    conn: sqlite3.Connection,
+    query: Query,
+    sort: str,
+    offset: int,
+    limit: int,
+    descending: bool | None = None,
 ) -> list[int]:
     """Matching ids in the asked order; ``limit`` -1 means all."""
     ranked = sort == "relevance" and bool(query.positive)
-    order = "f.score ASC, c.id DESC" if ranked else _ORDER.get(sort, _ORDER["newest"])
+    order = "f.score ASC, c.id DESC" if ranked else order_by(sort, descending)
     sql, params = _base(query, ranked=ranked)
     rows = conn.execute(
         f"SELECT c.id {sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
