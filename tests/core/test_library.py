@@ -295,3 +295,20 @@ def test_locked_library_gives_a_clear_message(tmp_path: Path) -> None:
         other.close()
     assert lib.count() == 0
     lib.close()
+
+
+def test_keep_as_link_on_an_empty_text_note(lib: Library) -> None:
+    from clipper.core.clipping import ClipOptions, clip_document
+    from clipper.core.sources import document_from_text
+
+    doc = document_from_text("", url="https://example.com/empty")
+    result = clip_document(lib, doc, ClipOptions(keep_as_link=True))
+    assert result.clip.kind == "link" and result.clip.url == "https://example.com/empty"
+
+
+def test_sort_directions(lib: Library) -> None:
+    for title, words in (("b", "one two"), ("a", "one two three"), ("c", "one")):
+        lib.add(article(title, words, f"https://e.com/{title}"))
+    assert [c.title for c in lib.search("", sort="title", descending=True).clips] == ["c", "b", "a"]
+    assert [c.title for c in lib.search("", sort="words").clips] == ["c", "b", "a"]
+    assert lib.search_ids("", sort="words", descending=True) == lib.search_ids("", sort="words")[::-1]

@@ -16,6 +16,8 @@ from clipper.core.errors import ClipperError, NoArticle, SourceError
 from clipper.core.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, CancelToken, fetch, is_http_url
 from clipper.core.library import AddResult, Library
 from clipper.core.sources import (
+    HTML,
+    MHTML,
     RawDocument,
     document_from_bytes,
     file_url_to_path,
@@ -69,7 +71,8 @@ def extract(doc: RawDocument, keep_as_link: bool = False) -> Article:
         return article_from_document(doc)
     except NoArticle:
         if keep_as_link and doc.url:
-            return link_article(doc.url, html_of(doc))
+            is_page = doc.content_type in (HTML, MHTML)
+            return link_article(doc.url, html_of(doc) if is_page else None)
         raise
 
 

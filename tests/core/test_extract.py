@@ -1,0 +1,395 @@
+"""HTML -> Article on pages written for the tests (tests/fixtures/pages)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import html as lxml_html
+from markdown_it import MarkdownIt
+
+from clipper.core.article import KIND_ARTICLE, KIND_LINK, KIND_TEXT, Article
+from clipper.core.errors import NoArticle
+from clipper.core.extract import (
+    article_from_document,
+    clean_title,
+    extract_article,
+    link_article,
+    prose_words,
+    text_article,
+)
+from clipper.core.sources import document_from_paste, load_file
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+EXPECTED: dict[str, dict[str, Any]] = json.loads((PAGES / "expected.json").read_text("utf-8"))
+
+_CACHE: dict[str, Article] = {}
+
+
+def article(name: str) -> Article:
+    """The fixture's Article, extracted once per test run."""
+    if name not in _CACHE:
+        _CACHE[name] = article_from_document(load_file(PAGES / name))
+    return _CACHE[name]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def page(html: str) -> lxml_html.HtmlElement:
+    return lxml_html.fragment_fromstring(html, create_parent="div")
+
+
+def prose(sentence: str, times: int = 6) -> str:
+    return " ".join([sentence] * times)
+
+
+# --- the fixture pages ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_metadata(name: str) -> None:
+    expected, got = EXPECTED[name], article(name)
+    for field in ("title", "date", "author", "site", "language", "url"):
+        assert getattr(got, field) == expected[field], field
+    assert got.kind == KIND_ARTICLE
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_body_starts_and_ends_with_the_article(name: str) -> None:
+    expected, text = EXPECTED[name], squash(article(name).text)
+    assert text.startswith(squash(expected["first_paragraph"]))
+    assert text.endswith(squash(expected["last_paragraph"]))
+    assert article(name).word_count >= 50
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_boilerplate_is_gone(name: str) -> None:
+    got = article(name)
+    for form in (got.text, got.html, got.markdown):
+        found = [s for s in EXPECTED[name]["absent"] if s in form]
+        assert not found
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_html_is_clean(name: str) -> None:
+    html = article(name).html
+    assert not re.search(r"<(script|style|iframe|form|input|button|nav|svg)\b", html)
+    assert not re.search(r"\s(on\w+|style|class|id)=", html.replace('class="language-', ""))
+    assert "javascript:" not in html.lower()
+    for element in page(html).iter():
+        for attribute in ("href", "src"):
+            value = element.get(attribute)
+            assert value is None or value.startswith(("https://", "http://", "mailto:"))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_title_is_not_repeated_as_first_heading(name: str) -> None:
+    got = article(name)
+    first = page(got.html)[0]
+    assert not (first.tag.startswith("h") and squash(first.text_content()) == got.title)
+
+
+def test_news_keeps_the_lead_image_and_structure() -> None:
+    got = article("news.html")
+    assert got.image == "https://static.dailyexample.co.uk/img/2024/03/barrier-model-1200.jpg"
+    assert got.canonical_url == EXPECTED["news.html"]["url"]
+    tree = page(got.html)
+    assert [h.text_content() for h in tree.iter("h2")] == [
+        "How the barrier will work",
+        "Who pays",
+        "What happens next",
+    ]
+    assert tree.find(".//strong").text == "£212m"
+    assert got.description and got.description.startswith("Councillors voted 31 to 9")
+
+
+def test_blog_code_blocks_keep_language_and_bytes() -> None:
+    got = article("blog-code.html")
+    source = lxml_html.fromstring((PAGES / "blog-code.html").read_bytes())
+    want = {c.get("class"): c.text_content() for c in source.iter("code") if c.get("class")}
+    blocks = {
+        c.get("class"): c.text_content() for c in page(got.html).iter("code") if c.get("class")
+    }
+    assert blocks == want
+    assert set(blocks) == {"language-python", "language-bash"}
+    # ... and through Markdown and back
+    rendered = page(MarkdownIt("commonmark").render(got.markdown))
+    assert {
+        c.get("class"): c.text_content() for c in rendered.iter("code") if c.get("class")
+    } == want
+    assert "```python\nimport random\n" in got.markdown
+    assert 'echo "giving up on $1" >&2\nexit 1\n```' in got.markdown
+
+
+def test_blog_table_lists_and_quote_survive() -> None:
+    got = article("blog-code.html")
+    tree = page(got.html)
+    rows = [[squash(c.text_content()) for c in tr] for tr in tree.iter("tr")]
+    assert rows[0] == ["Strategy", "Requests in first second", "Median wait (s)"]
+    assert rows[3] == ["Exponential, full jitter", "118", "11.6"]
+    assert [c.tag for c in tree.find(".//tr")] == ["th", "th", "th"]
+    assert "| Exponential, full jitter | 118 | 11.6 |" in got.markdown
+    nested = tree.xpath("//ul/li/ul/li")
+    assert [squash(li.text_content()) for li in nested][:2] == [
+        "the connection was refused or reset",
+        "the read timed out before any byte arrived",
+    ]
+    assert tree.xpath("//ol/li/ol/li")[1].text_content() == "an overall deadline"
+    assert "  - the connection was refused or reset" in got.markdown
+    assert "   2. an overall deadline" in got.markdown
+    assert squash(tree.find(".//blockquote").text_content()) == (
+        "The best retry policy is the one your server operators never notice."
+    )
+    assert "- Retry on connection errors and timeouts:\n  - the connection" in got.text
+
+
+def test_docs_code_language_comes_from_the_highlight_wrapper() -> None:
+    got = article("docs.html")
+    languages = [c.get("class") for c in page(got.html).iter("code") if c.get("class")]
+    assert languages == ["language-toml", "language-python", "language-console"]
+    assert '```toml\n[cache]\nbackend = "redis"\n' in got.markdown
+    assert '@cached(prefix="profile", timeout=600)\ndef load_profile(user_id):\n' in got.text
+    headings = [h.text_content() for h in page(got.html).iter("h2")]
+    assert headings == [
+        "Choosing a backend",
+        "Expiry and invalidation",
+        "Clearing the cache on deploy",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("wrapper", "pre", "language"),
+    [
+        ('<div class="highlight notranslate">', "<pre>", None),
+        ('<div class="highlight-source-rust">', "<pre>", "rust"),
+        ("<div>", '<pre class="brush: php">', "php"),
+        ("<div>", '<pre><code class="lang-Go hljs">', "go"),
+        ('<div class="highlight-default">', "<pre>", None),
+    ],
+)
+def test_code_language_hints(wrapper: str, pre: str, language: str | None) -> None:
+    body = prose("Code blocks carry their language in many different class conventions.")
+    closing = "</code></pre>" if "<code" in pre else "</pre>"
+    html = (
+        f"<html><body><article><p>{body}</p>{wrapper}{pre}x = 1\ny = 2\n{closing}</div>"
+        f"<p>{body}</p></article></body></html>"
+    )
+    code = page(extract_article(html).html).find(".//pre/code")
+    assert code is not None and code.text == "x = 1\ny = 2\n"
+    assert code.get("class") == (f"language-{language}" if language else None)
+
+
+def test_mhtml_links_resolve_against_the_saved_address() -> None:
+    links = [a.get("href") for a in page(article("saved.mhtml").html).iter("a")]
+    assert links == ["https://www.kitchen-notes.example.com/recipes/cold-brew"]
+    images = [i.get("src") for i in page(article("saved.mhtml").html).iter("img")]
+    assert images == ["https://www.kitchen-notes.example.com/media/pour-over-cone.png"]
+
+
+def test_login_page_has_no_article() -> None:
+    html = (PAGES / "login.html").read_text("utf-8")
+    with pytest.raises(NoArticle) as caught:
+        extract_article(html, "https://members.example.net/login")
+    assert str(caught.value) == "No article found at https://members.example.net/login."
+    with pytest.raises(NoArticle, match=r"^No article found at this page\.$"):
+        article_from_document(load_file(PAGES / "login.html"))
+
+
+@pytest.mark.parametrize("html", ["", "   ", "<html><body></body></html>", "<p>Hello there.</p>"])
+def test_empty_or_tiny_pages_have_no_article(html: str) -> None:
+    with pytest.raises(NoArticle):
+        extract_article(html)
+
+
+# --- behaviour on small pages -----------------------------------------------------------
+
+
+def test_relative_links_resolve_against_the_page_not_the_site_root() -> None:
+    body = prose("Relative links in an article must keep pointing where the author meant.")
+    html = (
+        f"<html><head><title>Links</title></head><body><article><h1>Links</h1><p>{body}</p>"
+        '<p>Read <a href="setup.html">the setup guide</a>, <a href="../faq/">the FAQ</a>, '
+        '<a href="javascript:void(0)">a script</a> and <a href="#top">the top</a>. '
+        f'{body}</p><p><img src="img/diagram.png" alt="Diagram"> {body}</p>'
+        f'<p><img src="data:image/gif;base64,R0lGOD" alt="pixel"> {body}</p>'
+        "</article></body></html>"
+    )
+    got = extract_article(html, "https://docs.example.org/v2/guide/index.html")
+    tree = page(got.html)
+    assert [(a.get("href"), a.text) for a in tree.iter("a")] == [
+        ("https://docs.example.org/v2/guide/setup.html", "the setup guide"),
+        ("https://docs.example.org/v2/faq/", "the FAQ"),
+        ("https://docs.example.org/v2/guide/index.html#top", "the top"),
+    ]
+    assert "a script" in got.text and "javascript" not in got.html
+    assert [i.get("src") for i in tree.iter("img")] == [
+        "https://docs.example.org/v2/guide/img/diagram.png"
+    ]
+
+
+def test_base_href_and_canonical_without_url() -> None:
+    body = prose("A pasted page still knows where it came from through its own metadata.")
+    html = (
+        '<html lang="pt-BR"><head><base href="https://cdn.example.com/static/">'
+        '<link rel="canonical" href="https://news.example.com/a/1"><title>T</title></head>'
+        f'<body><article><p>{body}</p><p><a href="more.html">More</a> {body}</p>'
+        "</article></body></html>"
+    )
+    got = extract_article(html)
+    assert got.url == got.canonical_url == "https://news.example.com/a/1"
+    assert got.language == "pt"
+    assert got.site == "news.example.com"
+    assert page(got.html).find(".//a").get("href") == "https://cdn.example.com/static/more.html"
+
+
+def test_pasted_fragment_is_extracted() -> None:
+    text = prose("Clipboard HTML is usually a fragment without a head or a body element.", 5)
+    doc = document_from_paste(f"<p>{text}</p><p>{text}</p>", url="https://blog.example.net/post")
+    got = article_from_document(doc)
+    assert got.url == "https://blog.example.net/post"
+    assert got.text.startswith("Clipboard HTML is usually a fragment")
+    assert got.site == "blog.example.net"
+
+
+def test_canonical_must_be_http() -> None:
+    body = prose("An odd canonical link must not leak into the clip as its address.")
+    html = (
+        '<html><head><link rel="canonical" href="javascript:alert(1)">'
+        f"</head><body><article><p>{body}</p><p>{body}</p></article></body></html>"
+    )
+    got = extract_article(html)
+    assert got.canonical_url is None and got.url is None
+
+
+def test_prose_words_counts_sentences_not_labels() -> None:
+    assert prose_words("Email address\nPassword\nForgot your password?\nSign in") == 0
+    assert prose_words("This is a sentence of quite a few words.") == 9
+    assert prose_words("山あいを走る小さなローカル線") == 14
+
+
+# --- titles -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "h1", "og_title", "expected"),
+    [
+        ("Headline - The Daily Example", "The Daily Example", None, None, "Headline"),
+        ("Headline | Daily Example", "The Daily Example", None, None, "Headline"),
+        ("Headline — Site", "Site", None, None, "Headline"),
+        ("Headline \u2013 Site", "Site", None, None, "Headline"),
+        ("Headline » Wayfarer Weekly", "Wayfarer Weekly", None, None, "Headline"),
+        ("Headline :: Site", "Site", None, None, "Headline"),
+        ("Site: Headline", "Site", None, None, "Headline"),
+        ("Site | Headline", "Site", None, None, "Headline"),
+        ("Headline | wayfarerweekly.com", "wayfarerweekly.com", None, None, "Headline"),
+        ("Headline - WayfarerWeekly", "wayfarerweekly.example.com", None, None, "Headline"),
+        ("A: B - C", "Site", None, None, "A: B - C"),  # nothing matches: kept whole
+        ("Python: A Guide", None, None, None, "Python: A Guide"),
+        ("Pour-over coffee - Kitchen Notes", "Kitchen Notes", None, None, "Pour-over coffee"),
+        ("Configuring the cache — Larkspur 2.4 documentation", None, "Configuring the cache", None,
+         "Configuring the cache"),
+        ("News | Headline: With Colon | Paper", None, None, "Headline: With Colon",
+         "Headline: With Colon"),
+        ("Headline - Section - Site", "Unrelated", "Headline", None, "Headline"),
+        ("Exact og", "Site", None, "Exact og", "Exact og"),
+        ("  Spaced \n  out  -  Site ", "Site", None, None, "Spaced out"),
+        ("Heading¶", None, None, None, "Heading"),
+        ("Learn C# - Site", "Site", None, None, "Learn C#"),
+        ("Site", "Site", None, None, "Site"),
+        ("", "Site", None, None, ""),
+        ("Year in review - 2023 - Site", "Site", None, None, "Year in review - 2023"),
+        # og:title often repeats the full title, site name included
+        ("What is Cloud Computing? | Google Cloud", "Google Cloud", None,
+         "What is Cloud Computing? | Google Cloud", "What is Cloud Computing?"),
+        # an h1 holding the site's logo text is not the headline
+        ("Reviews of our classes — Yoga With Olivia", "Yoga With Olivia", "Yoga With Olivia", None,
+         "Reviews of our classes"),
+        # a site name with a separator of its own
+        ("Guide: Everything - Urge Fitness | Gyms Near Me", "Urge Fitness | Gyms Near Me", None,
+         None, "Guide: Everything"),
+        # an h1 that shows the whole title means the separator belongs to the headline
+        ("Headline - Site", "Site", "Headline - Site", None, "Headline - Site"),
+    ],
+)  # fmt: skip
+def test_clean_title(
+    title: str, site: str | None, h1: str | None, og_title: str | None, expected: str
+) -> None:
+    assert clean_title(title, site=site, h1=h1, og_title=og_title) == expected
+
+
+def test_title_falls_back_to_the_title_tag() -> None:
+    body = prose("A page without headings still has a title in its head element.")
+    html = (
+        "<html><head><title>Plain page | Example Site</title>"
+        '<meta property="og:site_name" content="Example Site"></head>'
+        f"<body><div><p>{body}</p><p>{body}</p></div></body></html>"
+    )
+    assert extract_article(html, "https://www.example.com/p").title == "Plain page"
+
+
+# --- text and Markdown notes, links ------------------------------------------------------
+
+
+def test_text_note_fixture() -> None:
+    got = article("note.txt")
+    source = (PAGES / "note.txt").read_text("utf-8")
+    assert (got.kind, got.title, got.text) == (KIND_TEXT, "Ideas for the garden shed", source)
+    assert got.html.startswith("<p>Ideas for the garden shed</p>\n<p>Replace the roof felt")
+    assert "leaks<br>\nwhen the wind" in got.html
+    assert got.html.count("<p>") == 4
+
+
+def test_markdown_note_fixture() -> None:
+    got = article("note.md")
+    assert (got.kind, got.title) == (KIND_TEXT, "Reading list for the winter")
+    assert got.text == (PAGES / "note.md").read_text("utf-8")
+    tree = page(got.html)
+    assert [h.text_content() for h in tree.iter("h2")] == ["Fiction", "Non-fiction"]
+    assert [c.text_content() for c in tree.iter("td")][:3] == [
+        "The Shape of Rivers",
+        "geography",
+        "312",
+    ]
+    assert tree.find(".//code[@class='language-python']") is not None
+    assert tree.xpath("//ol/li/ul/li")[0].text_content() == "read one story per trip"
+    assert "<script>" not in got.html and "&lt;script&gt;" in got.html
+    assert "# Reading list for the winter\n" in got.markdown
+
+
+def test_text_article_titles() -> None:
+    long_line = "word " * 40
+    assert text_article(long_line).title.endswith("…")
+    assert len(text_article(long_line).title) <= 101
+    assert text_article("\n\n  First line  \nsecond").title == "First line"
+    assert text_article("---\n", markdown=True, title="shed-notes").title == "shed-notes"
+    assert text_article("Some *emphasis* here", markdown=True).title == "Some emphasis here"
+    with pytest.raises(NoArticle):
+        text_article(" \n ")
+
+
+def test_link_article_with_page_metadata() -> None:
+    html = (PAGES / "news.html").read_text("utf-8")
+    got = link_article("https://www.dailyexample.co.uk/x", html)
+    assert got.kind == KIND_LINK
+    assert (got.html, got.text) == ("", "")
+    assert got.title == EXPECTED["news.html"]["title"]
+    assert got.site == "The Daily Example"
+    assert got.description and got.description.startswith("Councillors voted")
+    assert got.image == "https://static.dailyexample.co.uk/img/2024/03/barrier-model-1200.jpg"
+    assert got.date == "2024-03-14"
+    assert got.reading_time == 0
+
+
+def test_link_article_without_page() -> None:
+    got = link_article("https://www.example.org/some/page")
+    assert (got.kind, got.title, got.site, got.html) == (
+        KIND_LINK,
+        "https://www.example.org/some/page",
+        "example.org",
+        "",
+    )
