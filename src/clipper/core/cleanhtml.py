@@ -1,0 +1,272 @@
+"""Trafilatura's XML body -> clean, whitelisted HTML.
+
+Trafilatura returns the body in its own XML dialect (``<head rend="h2">``, ``<list>`` and
+``<item>``, ``<hi rend="#b">``, ``<ref target>``, ``<graphic>``, ...). One walk turns that
+into HTML made of a small set of tags, with only safe links and images; the plain text of
+an article is then made from this HTML, so the two never disagree about what it contains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from clipper.core.article import count_words
+
+__all__ = [
+    "HEADINGS",
+    "PERMALINK_SIGNS",
+    "body_to_html",
+    "code_language",
+    "remove",
+    "safe_url",
+    "serialize",
+]
+
+# A closing paragraph this short, with this share of its words in links, is a tag or share line.
+_LINK_LINE_MAX_WORDS = 15
+_LINK_LINE_SHARE = 0.6
+
+_WS = re.compile(r"[ \t\n\r\f\v]+")  # what HTML collapses; a no-break space is kept
+PERMALINK_SIGNS = frozenset("¶§#🔗⚓")
+
+# language-x, lang-x (HTML5 convention), highlight-x (Sphinx), highlight-source-x (GitHub),
+# brush: x (SyntaxHighlighter).
+_CODE_LANGUAGE = re.compile(
+    r"(?:^|\s)(?:(?:language|lang|highlight-source|highlight)-|brush:\s*)([A-Za-z0-9_+#.-]+)"
+)
+_NOT_LANGUAGES = frozenset({"none", "text", "plain", "plaintext", "default", "nohighlight"})
+
+_HI_TAGS = {"#b": "strong", "#i": "em", "#u": "em", "#t": "code", "#sub": "sub", "#sup": "sup"}
+_BLOCK_XML = frozenset({"head", "p", "list", "quote", "table", "div"})
+_CODE_BLOCK_PARENTS = frozenset({"body", "quote", "div", "doc"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def body_to_html(body: etree._Element, base: str | None) -> lxml_html.HtmlElement:
+    """The clean HTML of trafilatura's body, in a <div>; links resolve against base."""
+    root = lxml_html.Element("div")
+    _fill(root, body, base, wrap_inline=True)
+    _tidy(root)
+    _drop_trailing_link_lines(root)
+    return root
+
+
+def _drop_trailing_link_lines(root: etree._Element) -> None:
+    """Drop short link-list paragraphs at the very end ("Topics: Flooding · Council").
+
+    Trafilatura keeps such lines when they sit inside the <article>; a closing
+    paragraph of prose has far fewer of its words in links.
+    """
+    while len(root) and root[-1].tag == "p":
+        words = count_words("".join(root[-1].itertext()))
+        linked = sum(count_words("".join(a.itertext())) for a in root[-1].iter("a"))
+        if not words or words > _LINK_LINE_MAX_WORDS or linked < words * _LINK_LINE_SHARE:
+            return
+        remove(root[-1])
+
+
+def _content(element: etree._Element) -> Iterator[str | etree._Element]:
+    """An element's text and children, each child followed by its tail."""
+    if element.text:
+        yield element.text
+    for child in element:
+        if isinstance(child.tag, str):  # skip comments and processing instructions
+            yield child
+        if child.tail:
+            yield child.tail
+
+
+def _fill(dst: etree._Element, src: etree._Element, base: str | None, *, wrap_inline: bool) -> None:
+    """Copy src's content into dst; with wrap_inline, loose inline content goes into <p>s."""
+    para = None if wrap_inline else dst
+    for item in _content(src):
+        if isinstance(item, str) or not _is_block(item, src.tag):
+            if para is None:
+                if isinstance(item, str) and not item.strip():
+                    continue
+                para = etree.SubElement(dst, "p")
+            _add_inline(para, item, base)
+        else:
+            para = None if wrap_inline else dst
+            _add_block(dst, item, base)
+
+
+def _is_block(element: etree._Element, parent_tag: str) -> bool:
+    if element.tag == "code":
+        return parent_tag in _CODE_BLOCK_PARENTS or "\n" in "".join(element.itertext())
+    return element.tag in _BLOCK_XML
+
+
+def _add_block(dst: etree._Element, src: etree._Element, base: str | None) -> None:
+    tag = src.tag
+    if tag == "head":
+        level = re.sub(r"\D", "", src.get("rend") or "") or "3"
+        _fill_inline(etree.SubElement(dst, f"h{min(max(int(level), 1), 6)}"), src, base)
+    elif tag == "p":
+        _fill_inline(etree.SubElement(dst, "p"), src, base)
+    elif tag == "list":
+        _add_list(dst, src, base)
+    elif tag == "quote":
+        _fill(etree.SubElement(dst, "blockquote"), src, base, wrap_inline=True)
+    elif tag == "code":
+        _add_code_block(dst, src)
+    elif tag == "table":
+        _add_table(dst, src, base)
+    else:  # div and other containers: their content, without the wrapper
+        _fill(dst, src, base, wrap_inline=True)
+
+
+def _add_list(dst: etree._Element, src: etree._Element, base: str | None) -> None:
+    ordered = (src.get("rend") or "").startswith("ol")
+    target = etree.SubElement(dst, "ol" if ordered else "ul")
+    for item in src:
+        if isinstance(item.tag, str):
+            _fill(etree.SubElement(target, "li"), item, base, wrap_inline=False)
+
+
+def _add_code_block(dst: etree._Element, src: etree._Element) -> None:
+    code = etree.SubElement(etree.SubElement(dst, "pre"), "code")
+    language = code_language(src)
+    if language:
+        code.set("class", f"language-{language}")
+    code.text = _code_text(src).strip("\n") + "\n"
+
+
+def _code_text(element: etree._Element) -> str:
+    """Verbatim text of a code element; <lb/> (a <br> in the page) is a line break."""
+    parts = [element.text or ""]
+    for child in element:
+        parts.append("\n" if child.tag == "lb" else _code_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _add_table(dst: etree._Element, src: etree._Element, base: str | None) -> None:
+    table = etree.SubElement(dst, "table")
+    for row in src.iterchildren("row"):
+        tr = etree.SubElement(table, "tr")
+        for cell in row.iterchildren("cell"):
+            tag = "th" if cell.get("role") == "head" else "td"
+            _fill(etree.SubElement(tr, tag), cell, base, wrap_inline=False)
+
+
+def _fill_inline(dst: etree._Element, src: etree._Element, base: str | None) -> None:
+    for item in _content(src):
+        _add_inline(dst, item, base)
+
+
+def _add_inline(dst: etree._Element, item: str | etree._Element, base: str | None) -> None:
+    if isinstance(item, str):
+        _append_text(dst, _WS.sub(" ", item))
+        return
+    tag = item.tag
+    if tag == "hi":
+        _fill_inline(etree.SubElement(dst, _HI_TAGS.get(item.get("rend") or "", "em")), item, base)
+    elif tag == "ref":
+        _add_link(dst, item, base)
+    elif tag == "graphic":
+        _add_image(dst, item, base)
+    elif tag == "lb":
+        etree.SubElement(dst, "br")
+    elif tag == "code":
+        etree.SubElement(dst, "code").text = _WS.sub(" ", "".join(item.itertext()))
+    elif tag == "del":
+        _fill_inline(etree.SubElement(dst, "del"), item, base)
+    else:  # anything else is unwrapped to its text and inline children
+        _fill_inline(dst, item, base)
+
+
+def _add_link(dst: etree._Element, ref: etree._Element, base: str | None) -> None:
+    text = "".join(ref.itertext()).strip()
+    if text in PERMALINK_SIGNS:  # a heading's "¶" anchor is page furniture
+        return
+    href = safe_url(ref.get("target"), base)
+    target = etree.SubElement(dst, "a", href=href) if href else dst
+    _fill_inline(target, ref, base)
+
+
+def _add_image(dst: etree._Element, graphic: etree._Element, base: str | None) -> None:
+    src = safe_url(graphic.get("src"), base, image=True)
+    if src:
+        image = etree.SubElement(dst, "img", src=src)
+        alt = _WS.sub(" ", graphic.get("alt") or "").strip()
+        if alt:
+            image.set("alt", alt)
+
+
+def _append_text(element: etree._Element, text: str) -> None:
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def _tidy(root: etree._Element) -> None:
+    """Trim space at the edges of blocks and drop blocks left empty."""
+    for block in list(root.iter("p", "li", "td", "th", *HEADINGS)):
+        _trim_edges(block)
+    empty_candidates = ("p", "li", "blockquote", "ul", "ol", "table", *HEADINGS)
+    for block in reversed(list(root.iter(*empty_candidates))):
+        if not "".join(block.itertext()).strip() and not block.xpath(".//img"):
+            remove(block)
+
+
+def remove(element: etree._Element) -> None:
+    """Remove an element but keep its tail text."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _trim_edges(block: etree._Element) -> None:
+    if block.text:
+        block.text = block.text.lstrip() or None
+    last = block[-1] if len(block) else None
+    if last is not None and last.tail:
+        last.tail = last.tail.rstrip() or None
+    elif last is None and block.text:
+        block.text = block.text.rstrip() or None
+
+
+def serialize(root: lxml_html.HtmlElement) -> str:
+    """The HTML of root's children, one top-level block per line."""
+    return "\n".join(lxml_html.tostring(child, encoding="unicode").strip() for child in root)
+
+
+# --- also used on the page before trafilatura sees it ---------------------------------
+
+
+def code_language(pre: etree._Element) -> str | None:
+    """The language a code block declares in its classes (its own, its <code>'s or a wrapper's)."""
+    candidates = [pre, *pre.iterchildren("code"), *list(pre.iterancestors())[:2]]
+    for element in candidates:
+        for match in _CODE_LANGUAGE.finditer(element.get("class") or ""):
+            language = match.group(1).lower()
+            if language not in _NOT_LANGUAGES:
+                return language
+    return None
+
+
+def safe_url(value: str | None, base: str | None, *, image: bool = False) -> str | None:
+    """An absolute http(s) URL (or mailto: for links), or None for anything else."""
+    if not value or not value.strip():
+        return None
+    try:
+        absolute = urljoin(base or "", value.strip())
+        scheme = urlsplit(absolute).scheme.lower()
+    except ValueError:
+        return None
+    allowed = ("http", "https") if image else ("http", "https", "mailto")
+    return absolute if scheme in allowed else None
