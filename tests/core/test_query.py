@@ -530,3 +530,10 @@ def check_anything(text: str) -> None:
     settings_ = (query.positive, query.negative, query.before, query.after)
     flags = (query.favourite, query.unread)
     assert query.is_empty == (not values and all(v is None for v in (*settings_, *flags)))
+
+
+def test_doubled_quote_inside_a_quoted_value_is_a_literal_quote() -> None:
+    q = parse_query('tag:"say ""hi""" -tag:"x""y" "open ""ended')
+    assert q.tags == ['say "hi"']
+    assert q.not_tags == ['x"y']
+    assert q.positive is not None and "ended" in q.positive

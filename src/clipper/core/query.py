@@ -217,17 +217,36 @@ def _read_word(text: str, start: int) -> tuple[_Word, int]:
 def _read_value(text: str, pos: int) -> tuple[str, bool, bool, int]:
     """Read a bare word or a quoted phrase: (value, quoted, prefix, end position)."""
     if pos < len(text) and text[pos] == '"':
-        close = text.find('"', pos + 1)
+        value, close = _read_quoted(text, pos + 1)
         if close == -1:  # an unbalanced quote runs to the end of the text
-            return text[pos + 1 :], True, False, len(text)
+            return value, True, False, len(text)
         stars = _STARS.match(text, close + 1)
         end = stars.end() if stars else close + 1
-        return text[pos + 1 : close], True, end > close + 1, end
+        return value, True, end > close + 1, end
     match = _BARE_WORD.match(text, pos)
     word = match.group() if match else ""
     core = word.rstrip(_CLOSING_BRACKETS)  # so "(app* OR pie)" still has a prefix term
     stem = core.rstrip("*")
     return stem, False, stem != core, pos + len(word)
+
+
+def _read_quoted(text: str, pos: int) -> tuple[str, int]:
+    """The text up to the closing quote, with "" read as one literal quote (as in CSV and SQL).
+
+    Returns (value, index of the closing quote), or -1 when the quote is never closed.
+    """
+    parts: list[str] = []
+    while True:
+        close = text.find('"', pos)
+        if close == -1:
+            parts.append(text[pos:])
+            return "".join(parts), -1
+        parts.append(text[pos:close])
+        if text.startswith('""', close):
+            parts.append('"')
+            pos = close + 2
+            continue
+        return "".join(parts), close
 
 
 def _starts_term(char: str) -> bool:
