@@ -11,8 +11,8 @@ packages=(python3-venv libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 l
           libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
           libxcb-xkb1 fonts-dejavu-core)
 if [ "$what" = test ]; then
-  # Xvfb for end-to-end tests of the real window.
-  packages+=(xvfb xauth)
+  # Xvfb, xdotool and xclip for end-to-end tests of the real window.
+  packages+=(xvfb xauth xdotool xclip)
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

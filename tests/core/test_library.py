@@ -311,4 +311,18 @@ def test_sort_directions(lib: Library) -> None:
         lib.add(article(title, words, f"https://e.com/{title}"))
     assert [c.title for c in lib.search("", sort="title", descending=True).clips] == ["c", "b", "a"]
     assert [c.title for c in lib.search("", sort="words").clips] == ["c", "b", "a"]
-    assert lib.search_ids("", sort="words", descending=True) == lib.search_ids("", sort="words")[::-1]
+    assert (
+        lib.search_ids("", sort="words", descending=True) == lib.search_ids("", sort="words")[::-1]
+    )
+
+
+def test_set_title_and_note_are_searchable(lib: Library) -> None:
+    from clipper.core.errors import ClipperError
+
+    clip = lib.add(article("Old", url="https://e.com/t")).clip
+    lib.set_title(clip.id, "  Brand   new  ")
+    lib.set_note(clip.id, "zebra crossing")
+    assert lib.get(clip.id).title == "Brand new"
+    assert lib.search("title:brand").total == 1 and lib.search("zebra").total == 1
+    with pytest.raises(ClipperError):
+        lib.set_title(clip.id, "   ")

@@ -14,7 +14,7 @@ from typing import Any
 
 from clipper.core import tags as tagnames
 from clipper.core.article import Article
-from clipper.core.errors import LibraryError, NotFound
+from clipper.core.errors import ClipperError, LibraryError, NotFound
 from clipper.core.schema import migrate
 from clipper.core.search import SORTS, SearchPage, run_count, run_ids, snippets_for
 from clipper.core.sources import RawDocument
@@ -371,6 +371,16 @@ class Library:
 
     def set_favourite(self, ids: Sequence[int], favourite: bool = True) -> None:
         self._set_flag("favourite", ids, favourite)
+
+    def set_title(self, clip_id: int, title: str) -> None:
+        """Give a clip a title of the user's choosing (an empty title is refused)."""
+        title = " ".join(title.split())
+        if not title:
+            raise ClipperError("A clip needs a title.")
+        with self._write() as conn:
+            cur = conn.execute("UPDATE clips SET title = ? WHERE id = ?", (title, clip_id))
+            if cur.rowcount == 0:
+                raise NotFound(f"There is no clip #{clip_id}.")
 
     def set_note(self, clip_id: int, note: str) -> None:
         with self._write() as conn:

@@ -24,6 +24,10 @@ class Settings:
     fetch_timeout: float = 30.0
     max_page_mb: float = 20.0
     export_filename_template: str = "{title}"
+    export_folder: str = ""
+    reader_font: str = "serif"  # "serif" or "sans"
+    reader_size: int = 17  # px
+    theme: str = "system"  # "system", "light" or "dark"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

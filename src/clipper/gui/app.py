@@ -1,4 +1,4 @@
-"""QApplication, logging and main() for the window."""
+"""QApplication, logging, the crash dialog and main() for the window."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import argparse
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
 
-from clipper import APP_NAME, __version__
+from clipper import APP_ID, APP_NAME, __version__
 from clipper.core.errors import ClipperError
 
 log = logging.getLogger(__name__)
@@ -27,6 +30,27 @@ def _no_display() -> bool:
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def install_excepthook(log_file: Path | None) -> None:
+    """Unexpected exceptions go to the log and a crash dialog; the app keeps running."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.critical("Unexpected error", exc_info=(kind, exc, tb))
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        from PySide6.QtWidgets import QApplication
+
+        from clipper.gui.dialogs import CrashDialog
+
+        if QApplication.instance() is None:
+            traceback.print_exception(kind, exc, tb)
+            return
+        summary = "".join(traceback.format_exception_only(kind, exc)).strip()
+        CrashDialog(summary, log_file).exec()
+
+    sys.excepthook = hook
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the window on the user's library."""
     if _no_display():
@@ -43,19 +67,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     from clipper.core.paths import library_path
     from clipper.core.settings import load_settings
     from clipper.gui.main_window import MainWindow
+    from clipper.gui.theme import apply_theme
 
     args = _parse(sys.argv[1:] if argv is None else argv)
-    setup_logging()
+    log_file = setup_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_ID)
     app.setApplicationVersion(__version__)
+    install_excepthook(log_file)
     settings = load_settings()
+    apply_theme(app, settings.theme)  # type: ignore[arg-type]
     try:
         library = Library(library_path(args.library, settings.library_path))
     except ClipperError as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
-    window = MainWindow(library)
+    window = MainWindow(library, settings)
     window.show()
     try:
         return int(app.exec())
