@@ -372,6 +372,15 @@ class Library:
     def set_favourite(self, ids: Sequence[int], favourite: bool = True) -> None:
         self._set_flag("favourite", ids, favourite)
 
+    def restore_times(self, clip_id: int, created: str, updated: str) -> None:
+        """Set a clip's clipped/updated times (restoring a backup keeps when things were clipped)."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE clips SET created = ?, updated = ? WHERE id = ?", (created, updated, clip_id)
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"There is no clip #{clip_id}.")
+
     def set_title(self, clip_id: int, title: str) -> None:
         """Give a clip a title of the user's choosing (an empty title is refused)."""
         title = " ".join(title.split())

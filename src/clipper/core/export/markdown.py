@@ -8,9 +8,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from clipper.core.errors import ClipperError
-from clipper.core.export.filenames import render_template, safe_filename, unique_path
-from clipper.core.fileio import describe_os_error, write_new_file
+from clipper.core.export.common import write_unique
+from clipper.core.export.filenames import render_template, safe_filename
 from clipper.core.library import Clip
 
 DEFAULT_FIELDS = ("title", "url", "author", "date", "site", "tags", "description", "clipped")
@@ -85,20 +84,7 @@ def export_markdown(
     written: list[Path] = []
     for n, clip in enumerate(clips, 1):
         data = clip_to_markdown(clip, fields).encode("utf-8")
-        written.append(_write_unique(folder, file_stem(clip, template), ".md", data))
+        written.append(write_unique(folder, file_stem(clip, template), ".md", data))
         if progress:
             progress(n)
     return written
-
-
-def _write_unique(folder: Path, stem: str, extension: str, data: bytes) -> Path:
-    for _attempt in range(100):
-        path = unique_path(folder, stem, extension)
-        try:
-            write_new_file(path, data)
-        except FileExistsError:
-            continue  # another writer took that name in between: pick the next
-        except OSError as exc:
-            raise describe_os_error(exc, path) from exc
-        return path
-    raise ClipperError(f"Could not find a free file name for {stem}{extension} in {folder}.")
