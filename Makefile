@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test bench lint clean system-deps-run system-deps-test
+.PHONY: run test bench screenshots clean system-deps-run system-deps-test
 
 run: system-deps-run $(VENV)/.run-installed
 	$(PY) -m clipper
@@ -14,6 +14,9 @@ test: system-deps-test $(VENV)/.test-installed
 	$(PY) -m mypy src/clipper/core
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
+
+screenshots: system-deps-run $(VENV)/.run-installed
+	$(PY) scripts/screenshots.py
 
 bench: $(VENV)/.test-installed
 	$(PY) bench/run_all.py

@@ -9,10 +9,15 @@ what=${1:-run}
 packages=(python3-venv libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3
           libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0
           libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
-          libxcb-xkb1 fonts-dejavu-core)
+          libxcb-xkb1 fonts-dejavu-core
+          # fonts so PDFs and the reader show every script: Latin, Greek, Cyrillic (DejaVu),
+          # Arabic, Hebrew, Devanagari, Thai... (Noto) and Chinese, Japanese, Korean (Noto CJK)
+          fonts-noto-core fonts-noto-cjk)
 if [ "$what" = test ]; then
   # Xvfb, xdotool and xclip for end-to-end tests of the real window.
   packages+=(xvfb xauth xdotool xclip)
+  # pdftotext/pdftoppm read exported PDFs back; epubcheck validates exported EPUBs.
+  packages+=(poppler-utils epubcheck)
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -209,3 +209,24 @@ def test_copy_as_markdown(window: MainWindow) -> None:
     window.view.selectRow(0)
     window.acts.copy_markdown.trigger()
     assert QGuiApplication.clipboard().text().startswith("---\ntitle: Clip 0")
+
+
+def test_unexpected_exception_opens_the_crash_dialog(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from clipper.gui import app, dialogs
+
+    log_file = tmp_path / "clipper.log"
+    log_file.write_text("line one\nline two: the last thing that happened\n")
+    shown: list[str] = []
+    monkeypatch.setattr(dialogs.CrashDialog, "exec", lambda self: shown.append(self.details()) or 0)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    app.install_excepthook(log_file)
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+    assert shown and "ValueError: boom" in shown[0] and "the last thing" in shown[0]
+    assert window.isVisible()

@@ -7,14 +7,22 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
-from PySide6.QtGui import QColor, QFont, QImage, QPalette, QTextBlockFormat, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontInfo,
+    QFontMetricsF,
+    QImage,
+    QPalette,
+    QTextBlockFormat,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from clipper.core.library import Clip
 from clipper.gui.reader import (
     DEFAULT_FONT_SIZE,
-    LINE_HEIGHT,
     MAX_FONT_SIZE,
     SANS_FAMILIES,
     SERIF_FAMILIES,
@@ -349,14 +357,19 @@ def test_line_height_is_set_on_every_kind_of_block(reader: ReaderView) -> None:
     reader.show_clip(make_clip())
     doc = reader.document()
     proportional = QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
+    # Qt's percentage is of the font's own line spacing; prose should be 1.6 em whatever the font.
+    metrics = QFontMetricsF(doc.defaultFont())
+    em = QFontInfo(doc.defaultFont()).pixelSize()
+    prose = block_with(doc, "Most of what").lineHeight()
+    assert abs(prose / 100 * metrics.lineSpacing() - 1.6 * em) <= 1.0
     for start in ("Most of what", "Keep lines short", "Typography exists"):
         fmt = block_with(doc, start)
-        assert fmt.lineHeight() == LINE_HEIGHT, start
+        assert fmt.lineHeight() == prose, start
         assert fmt.lineHeightType() == proportional
-    assert block_with(doc, "The Quiet Craft").lineHeight() < LINE_HEIGHT  # big title: tighter
+    assert block_with(doc, "The Quiet Craft").lineHeight() < prose  # big title: tighter
     assert block_with(doc, "Why the measure").headingLevel() == 2
     code = block_with(doc, "def measure")
-    assert code.lineHeight() < LINE_HEIGHT
+    assert code.lineHeight() < prose
     assert not code.nonBreakableLines()  # long code lines wrap inside the column
 
 

@@ -70,6 +70,8 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_state()
         self.reload_views()
+        # Start on the list (or the empty panel), not a text field, so Ctrl+V clips at once.
+        self.list_stack.currentWidget().setFocus()
 
     # -- building --------------------------------------------------------------------------
 
@@ -114,6 +116,7 @@ class MainWindow(QMainWindow):
         for column in HIDDEN_COLUMNS:
             self.view.setColumnHidden(column, True)
         self.empty_panel = EmptyLibraryPanel()
+        self.empty_panel.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.list_stack = QStackedWidget()
         self.list_stack.addWidget(self.view)
         self.list_stack.addWidget(self.empty_panel)

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QFont,
+    QFontInfo,
     QFontMetricsF,
     QImage,
     QKeySequence,
@@ -510,10 +511,12 @@ class ReaderView(QTextBrowser):
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()
         block = self.document().begin()
+        scale = _em_scale(self.document().defaultFont())
         while block.isValid():
             cursor.setPosition(block.position())
             fmt = QTextBlockFormat()
-            fmt.setLineHeight(_line_height_for(block.blockFormat(), cursor), _PROPORTIONAL)
+            height = round(_line_height_for(block.blockFormat(), cursor) * scale)
+            fmt.setLineHeight(height, _PROPORTIONAL)
             fmt.setNonBreakableLines(False)
             cursor.mergeBlockFormat(fmt)
             block = block.next()
@@ -644,6 +647,14 @@ def _line_height_for(fmt: QTextBlockFormat, cursor: QTextCursor) -> int:
     if cursor.currentTable() is not None:
         return CELL_LINE_HEIGHT
     return LINE_HEIGHT
+
+
+def _em_scale(font: QFont) -> float:
+    """Qt's proportional line height is relative to the font's own line spacing, which is
+    1.15 em for DejaVu but 1.36 em for Noto Serif; scale so heights are relative to the em."""
+    metrics = QFontMetricsF(font)
+    em = QFontInfo(font).pixelSize() or metrics.height()
+    return min(1.0, em / metrics.lineSpacing()) if metrics.lineSpacing() > 0 else 1.0
 
 
 def _clamp_size(size: int) -> int:

@@ -1,0 +1,114 @@
+"""End to end: the real clipper process on a virtual X display (Xvfb).
+
+A link from a loopback server is put on the X clipboard with xclip, Ctrl+V is
+pressed with xdotool, and the clip is found with `clipper list --json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import FIXTURES
+
+TOOLS = ("Xvfb", "xdotool", "xclip")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not all(shutil.which(t) for t in TOOLS) and not os.environ.get("CI"),
+        reason="needs Xvfb, xdotool and xclip (make test installs them)",
+    ),
+]
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    read, write = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        number = pipe.readline().strip()
+    assert number, "Xvfb did not start"
+    yield f":{number}"
+    xvfb.terminate()
+    xvfb.wait(10)
+
+
+def x(env: dict[str, str], *args: str, timeout: float = 10) -> str:
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout).stdout
+
+
+def wait_for(predicate: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def listed(env: dict[str, str]) -> list[dict[str, Any]]:
+    out = subprocess.run(
+        [sys.executable, "-m", "clipper", "list", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    return json.loads(out)["clips"] if out.strip() else []
+
+
+def test_paste_a_link_into_the_real_window(display: str, http_server: Any, tmp_path: Path) -> None:
+    http_server.page("/story", (FIXTURES / "pages" / "news.html").read_bytes())
+    url = http_server.url("/story")
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    app = subprocess.Popen(
+        [sys.executable, "-m", "clipper"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    clipboard = None
+    try:
+        window = wait_for(
+            lambda: x(env, "xdotool", "search", "--name", "^Clipper$").split(), 30, "the window"
+        )[0]
+        clipboard = subprocess.Popen(
+            ["xclip", "-selection", "clipboard", "-i", "-quiet"],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert clipboard.stdin is not None
+        clipboard.stdin.write(url)
+        clipboard.stdin.close()
+        time.sleep(0.5)
+        x(env, "xdotool", "windowfocus", "--sync", window)
+        x(env, "xdotool", "key", "--clearmodifiers", "ctrl+v")
+        clips = wait_for(lambda: listed(env), 30, "the clip to be stored")
+        assert clips[0]["url"] == url
+        assert clips[0]["title"]
+        assert app.poll() is None, "the window closed"
+    finally:
+        if clipboard is not None:
+            clipboard.kill()
+        app.terminate()
+        output = app.communicate(timeout=15)[0]
+    assert "Traceback" not in output, output
