@@ -230,3 +230,10 @@ def test_unexpected_exception_opens_the_crash_dialog(
         sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
     assert shown and "ValueError: boom" in shown[0] and "the last thing" in shown[0]
     assert window.isVisible()
+
+
+def test_ctrl_v_with_the_reader_focused_clips(qtbot: Any, window: MainWindow) -> None:
+    QGuiApplication.clipboard().setText("Some words worth keeping as a note of their own.")
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert [job.request.kind for job in window.runner.jobs()] == ["text"]

@@ -373,10 +373,11 @@ class Library:
         self._set_flag("favourite", ids, favourite)
 
     def restore_times(self, clip_id: int, created: str, updated: str) -> None:
-        """Set a clip's clipped/updated times (restoring a backup keeps when things were clipped)."""
+        """Set when a clip was clipped and updated (restoring a backup keeps those times)."""
         with self._write() as conn:
             cur = conn.execute(
-                "UPDATE clips SET created = ?, updated = ? WHERE id = ?", (created, updated, clip_id)
+                "UPDATE clips SET created = ?, updated = ? WHERE id = ?",
+                (created, updated, clip_id),
             )
             if cur.rowcount == 0:
                 raise NotFound(f"There is no clip #{clip_id}.")

@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QFontInfo,
     QFontMetricsF,
     QImage,
+    QKeyEvent,
     QKeySequence,
     QPalette,
     QResizeEvent,
@@ -547,6 +548,17 @@ class ReaderView(QTextBrowser):
         """Keep the text column centred at the same measure."""
         super().resizeEvent(event)
         self._apply_measure()
+
+    def event(self, event: QEvent) -> bool:
+        # A read-only view has nothing to paste into: let the window's Ctrl+V (clip it) through.
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Paste)
+        ):
+            event.ignore()
+            return False
+        return super().event(event)
 
     def changeEvent(self, event: QEvent) -> None:
         """Follow light/dark palette changes by rendering again with the new colours."""
