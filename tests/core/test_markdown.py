@@ -354,3 +354,8 @@ def test_fixture_articles_round_trip(name: str) -> None:
     article = article_from_document(load_file(PAGES / name))
     assert shape(render(article.markdown)) == shape(article.html)
     assert html_to_text(render(article.markdown)).split() == html_to_text(article.html).split()
+
+
+def test_spaces_at_the_edges_of_a_link_stay_outside_it() -> None:
+    md = html_to_markdown('<p>announced on<a href="https://e.com/a"> Sept. 30 </a>that it</p>')
+    assert md == "announced on [Sept. 30](https://e.com/a) that it\n"

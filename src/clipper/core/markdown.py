@@ -191,7 +191,10 @@ class _Converter:
         href = self.url(element.get("href"))
         if href is None or not content.strip():
             return content
-        return f"[{_one_line(content)}]({_destination(href)})"
+        # spaces at the edges of the link text belong outside the brackets, or words run together
+        lead = " " if content[:1].isspace() else ""
+        trail = " " if content[-1:].isspace() else ""
+        return f"{lead}[{_one_line(content)}]({_destination(href)}){trail}"
 
     def image(self, element: etree._Element) -> str:
         src = self.url(element.get("src"))

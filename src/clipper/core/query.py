@@ -515,3 +515,16 @@ def _shown(raw: str) -> str:
     if len(raw) <= _SHOWN_CHARS:
         return raw
     return raw[: _SHOWN_CHARS - 1] + "…"
+
+
+_BARE_TAG_PUNCTUATION = frozenset("-_.+#&'/@")
+
+
+def tag_fragment(name: str) -> str:
+    """The search fragment for one tag: ``tag:name``, or ``tag:"two words"`` when needed.
+
+    A double quote inside a quoted name is written twice (see ``_read_quoted``).
+    """
+    if name and all(ch.isalnum() or ch in _BARE_TAG_PUNCTUATION for ch in name):
+        return f"tag:{name}"
+    return 'tag:"' + name.replace('"', '""') + '"'

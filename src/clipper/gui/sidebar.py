@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
 from clipper.core import tags as tagnames
 from clipper.core.errors import ClipperError
 from clipper.core.library import Library
+from clipper.core.query import tag_fragment
 
 log = logging.getLogger(__name__)
 
 # Characters the search language reads as part of a bare word (``*``, brackets and
 # quotes mean something there, so names with them are quoted).
-_BARE_TAG_PUNCTUATION = frozenset("-_.+#&'/@")
 _LibraryCall = Callable[[Library], object]
 _KEY_ROLE = Qt.ItemDataRole.UserRole
 _COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -59,17 +59,6 @@ _SECTIONS = (
     _Section("unread", "Unread", "is:unread"),
     _Section("fav", "Favourites", "is:fav"),
 )
-
-
-def tag_fragment(name: str) -> str:
-    """The search fragment for one tag: ``tag:name``, or ``tag:"two words"`` when needed.
-
-    A double quote inside a quoted name is written twice, the usual way to put a quote
-    inside a quoted string.
-    """
-    if name and all(ch.isalnum() or ch in _BARE_TAG_PUNCTUATION for ch in name):
-        return f"tag:{name}"
-    return 'tag:"' + name.replace('"', '""') + '"'
 
 
 def _plural(n: int, word: str) -> str:
