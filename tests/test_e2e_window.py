@@ -112,3 +112,34 @@ def test_paste_a_link_into_the_real_window(display: str, http_server: Any, tmp_p
         app.terminate()
         output = app.communicate(timeout=15)[0]
     assert "Traceback" not in output, output
+
+
+def test_a_second_launch_hands_its_file_to_the_first(display: str, tmp_path: Path) -> None:
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    first = subprocess.Popen(
+        [sys.executable, "-m", "clipper"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(lambda: x(env, "xdotool", "search", "--name", "^Clipper$").split(), 30, "window")
+        page = FIXTURES / "pages" / "docs.html"
+        second = subprocess.run(
+            [sys.executable, "-m", "clipper", str(page)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert second.returncode == 0, second.stdout + second.stderr
+        clips = wait_for(lambda: listed(env), 30, "the handed-over clip")
+        assert clips[0]["title"] == "Configuring the cache"
+        visible = x(env, "xdotool", "search", "--onlyvisible", "--name", "^Clipper$").split()
+        assert len(visible) == 1, visible
+        assert first.poll() is None
+    finally:
+        first.terminate()
+        output = first.communicate(timeout=15)[0]
+    assert "Traceback" not in output, output

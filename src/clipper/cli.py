@@ -202,9 +202,8 @@ def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_mark(args: argparse.Namespace, ctx: Context) -> int:
-    ids = _ids(args.ids)
     library = ctx.library()
-    library.get_many(ids) or library.get(ids[0])  # NotFound for a wrong id
+    ids = _existing(library, _ids(args.ids))
     if args.read is not None:
         library.set_read(ids, args.read)
     if args.favourite is not None:
@@ -230,33 +229,66 @@ def cmd_reextract(args: argparse.Namespace, ctx: Context) -> int:
     return 1 if report.failed else 0
 
 
+def _existing(library: Library, ids: list[int]) -> list[int]:
+    """The ids, or NotFound naming the first one that is not in the library."""
+    found = {c.id for c in library.get_many(ids)}
+    for clip_id in ids:
+        if clip_id not in found:
+            library.get(clip_id)  # raises NotFound with the usual message
+    return ids
+
+
 def _export_ids(args: argparse.Namespace, library: Library) -> list[int]:
     chosen = [bool(args.ids), args.query is not None, bool(args.tag), args.all]
     if sum(chosen) != 1:
         raise UsageError("Choose what to export: clip ids, --query Q, --tag T or --all.")
     if args.ids:
-        ids = _ids(args.ids)
-        library.get_many(ids) or library.get(ids[0])
-        return ids
+        return _existing(library, _ids(args.ids))
     if args.tag:
-        return library.search_ids(" ".join(f'tag:"{t}"' for t in args.tag), sort="oldest")
+        from clipper.core.query import tag_fragment
+
+        return library.search_ids(" ".join(tag_fragment(t) for t in args.tag), sort="oldest")
     return library.search_ids(args.query or "", sort="oldest")
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
-    from clipper.core.export.markdown import export_markdown
+    from datetime import date
+
+    from clipper.core.export.batch import ExportRequest, export_clips
 
     library = ctx.library()
-    ids = _export_ids(args, library)
-    if not ids:
-        raise ClipperError("Nothing to export: no clips matched.")
-    template = args.name or ctx.settings.export_filename_template
-    written = 0
-    for start in range(0, len(ids), 200):  # bounded memory for whole-library exports
-        clips = library.get_many(ids[start : start + 200], body=True)
-        written += len(export_markdown(clips, Path(args.out), template=template))
-    _out(f"Exported {written} clip{'s' if written != 1 else ''} to {args.out}")
+    if (args.out is None) == (args.combine is None):
+        raise UsageError("Give --out DIR (one file per clip) or --combine FILE (one file).")
+    combine = Path(args.combine) if args.combine else None
+    if args.format == "json" and combine is None:  # a backup is always one file
+        combine = Path(args.out) / f"clipper-backup-{date.today().isoformat()}.json"
+    request = ExportRequest(
+        ids=_export_ids(args, library),
+        format=args.format,
+        folder=Path(args.out) if args.out and combine is None else None,
+        combine=combine,
+        template=args.name or ctx.settings.export_filename_template,
+        title=args.title,
+        page_size=args.page_size,
+    )
+    written = export_clips(library, request)
+    n = len(request.ids)
+    where = written[0] if combine is not None else args.out
+    _out(f"Exported {n} clip{'s' if n != 1 else ''} to {where}")
     return 0
+
+
+def cmd_import_json(args: argparse.Namespace, ctx: Context) -> int:
+    from clipper.core.export.jsonio import import_json
+
+    report = import_json(ctx.library(), Path(args.file))
+    for error in report.errors:
+        print(f"clipper: {error}", file=sys.stderr)
+    _out(
+        f"Imported {args.file}: {report.added} added, {report.updated} updated, "
+        f"{report.skipped} already there, {len(report.errors)} could not be read."
+    )
+    return 1 if report.errors else 0
 
 
 def cmd_extract(args: argparse.Namespace, ctx: Context) -> int:
@@ -449,16 +481,43 @@ def _build_tag_commands(subs: Any) -> None:
 
 
 def _build_other_commands(subs: Any) -> None:
-    p = _sub(subs, "export", cmd_export, "export clips to Markdown files")
+    from clipper.core.export.batch import FORMATS
+
+    p = _sub(subs, "export", cmd_export, "export clips to Markdown, PDF, HTML, EPUB or JSON")
     p.add_argument("ids", nargs="*", metavar="ID")
-    p.add_argument("--format", choices=("md",), default="md")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    p.add_argument("--format", choices=FORMATS, default="md")
+    p.add_argument("--out", metavar="DIR", help="write one file per clip into this folder")
+    p.add_argument("--combine", metavar="FILE", help="write every clip into this one file")
+    p.add_argument("--title", help="title of a combined file")
+    p.add_argument("--page-size", choices=("A4", "Letter"), help="PDF page size (default: locale)")
     p.add_argument("--query", "-q", help="export the clips matching this search")
     p.add_argument("--tag", action="append", metavar="TAG", help="export the clips with this tag")
     p.add_argument("--all", action="store_true", help="export the whole library")
     p.add_argument("--name", metavar="TEMPLATE", help="file name template, e.g. '{date} {title}'")
+    p = _sub(subs, "import-json", cmd_import_json, "restore clips from a JSON backup")
+    p.add_argument("file", metavar="FILE")
     p = _sub(subs, "info", cmd_info, "versions, folders, library size and clip count")
     p.add_argument("--json", action="store_true")
+
+
+COMMANDS = frozenset(
+    {
+        "add",
+        "extract",
+        "reextract",
+        "list",
+        "search",
+        "show",
+        "rm",
+        "mark",
+        "tag",
+        "tags",
+        "export",
+        "import-json",
+        "info",
+        "help",
+    }
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -467,6 +526,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Clipper keeps what you read on the web. Run with no arguments for the window.",
     )
     parser.add_argument("--version", action="version", version=f"clipper {__version__}")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check that this installation works, then exit"
+    )
     parser.add_argument("--library", metavar="PATH", help="use this library file")
     parser.add_argument(
         "--timeout",

@@ -27,6 +27,7 @@ class Folders:
     data: Path
     config: Path
     log: Path
+    cache: Path
 
     @property
     def default_library(self) -> Path:
@@ -48,6 +49,7 @@ def user_folders() -> Folders:
         data=Path(dirs.user_data_dir),
         config=Path(dirs.user_config_dir),
         log=Path(dirs.user_log_dir),
+        cache=Path(dirs.user_cache_dir),
     )
 
 

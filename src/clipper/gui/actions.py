@@ -16,7 +16,7 @@ class Actions:
     """The window's actions, by name, so tests and menus share them."""
 
     open_file: QAction
-    export_md: QAction
+    export: QAction
     preferences: QAction
     quit: QAction
     paste_clip: QAction
@@ -67,12 +67,12 @@ def build_actions(w: QMainWindow, c: object) -> Actions:
             QKeySequence.StandardKey.Open,
             "Clip saved pages (.html, .mhtml) and notes (.txt, .md)",
         ),
-        export_md=_action(
+        export=_action(
             w,
-            "&Export to Markdown…",
-            g("export_markdown"),
+            "&Export…",
+            g("export"),
             "Ctrl+E",
-            "Write the selected clips as Markdown files",
+            "Export clips to Markdown, PDF, HTML, EPUB or a JSON backup",
         ),
         preferences=_action(w, "&Preferences…", g("preferences"), "Ctrl+,"),
         quit=_action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit),
@@ -113,7 +113,7 @@ def build_menus(window: QMainWindow, a: Actions, zoom: list[QAction]) -> dict[st
     """The menu bar: File, Edit, Clip, View, Help. ``zoom`` are the reader's own actions."""
     bar = window.menuBar()
     layout: dict[str, list[QAction | None]] = {
-        "&File": [a.open_file, a.focus_clip, None, a.export_md, None, a.preferences, None, a.quit],
+        "&File": [a.open_file, a.focus_clip, None, a.export, None, a.preferences, None, a.quit],
         "&Edit": [a.paste_clip, a.copy_link, a.copy_markdown, None, a.focus_search],
         "&Clip": [
             a.open_clip,
@@ -153,7 +153,7 @@ def clip_context_menu(window: QMainWindow, a: Actions) -> QMenu:
         None,
         a.copy_link,
         a.copy_markdown,
-        a.export_md,
+        a.export,
         a.reextract,
         None,
         a.delete,

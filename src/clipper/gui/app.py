@@ -20,7 +20,16 @@ log = logging.getLogger(__name__)
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="clipper")
     parser.add_argument("--library", metavar="PATH")
+    parser.add_argument("sources", nargs="*", help="files or links to clip")
     return parser.parse_args(list(argv))
+
+
+def _absolute(source: str) -> str:
+    """Paths made absolute, so another instance (another working folder) can read them."""
+    if "://" in source or source.startswith("file:"):
+        return source
+    path = Path(source).expanduser()
+    return str(path.resolve()) if path.exists() else source
 
 
 def _no_display() -> bool:
@@ -67,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from clipper.core.paths import library_path
     from clipper.core.settings import load_settings
     from clipper.gui.main_window import MainWindow
+    from clipper.gui.single_instance import InstanceServer, hand_over, server_name
     from clipper.gui.theme import apply_theme
 
     args = _parse(sys.argv[1:] if argv is None else argv)
@@ -77,15 +87,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     install_excepthook(log_file)
     settings = load_settings()
+    path = library_path(args.library, settings.library_path)
+    sources = [_absolute(s) for s in args.sources]
+    name = server_name(path)
+    if hand_over(name, sources):
+        log.info("Handed %d source(s) to the running Clipper.", len(sources))
+        return 0
     apply_theme(app, settings.theme)  # type: ignore[arg-type]
     try:
-        library = Library(library_path(args.library, settings.library_path))
+        library = Library(path)
     except ClipperError as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
     window = MainWindow(library, settings)
+    server = InstanceServer(name, window.clip_sources)
     window.show()
+    window.clip_sources(sources)
     try:
         return int(app.exec())
     finally:
+        server.close()
         library.close()

@@ -6,9 +6,10 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -16,11 +17,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QProgressDialog,
     QWidget,
 )
 
 from clipper import APP_NAME, __version__
 from clipper.core.errors import ClipperError
+from clipper.core.export.batch import ExportRequest
 from clipper.core.library import Clip
 from clipper.gui.jobs import ClipRequest
 from clipper.gui.mime import requests_from_mime
@@ -201,24 +204,56 @@ class Commands:
             if clip.url:
                 QDesktopServices.openUrl(QUrl(clip.url))
 
-    def export_markdown(self) -> None:
-        from clipper.core.export.markdown import export_markdown
+    def export(self) -> None:
+        from clipper.gui.export_dialog import ExportDialog
 
-        ids = self.w.selected_ids()
-        if not ids:
-            self.w.show_status("Select the clips to export first.", error=True)
+        scopes = {
+            "Selected clips": self.w.selected_ids(),
+            "Clips shown in the list": self.library.search_ids(self.w.model.query_text),
+            "The whole library": self.library.all_ids(),
+        }
+        settings = self.w.settings
+        dialog = ExportDialog(
+            scopes, settings.export_folder, settings.export_filename_template, self.w
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        start = self.w.settings.export_folder or str(Path.home())
-        folder = QFileDialog.getExistingDirectory(self.w, "Export to Markdown", start)
-        if not folder:
-            return
-        template = self.w.settings.export_filename_template
-        clips = self.library.get_many(ids, body=True)
-        written = self._guard(lambda: export_markdown(clips, Path(folder), template=template))
-        if written is not None:
-            self.w.show_status(
-                f"Exported {len(written)} clip{'s' if len(written) != 1 else ''} to {folder}."
-            )
+        request = dialog.request()
+        self.run_export(request)
+        folder = request.folder or (request.combine.parent if request.combine else None)
+        if folder is not None and str(folder) != settings.export_folder:
+            settings.export_folder = str(folder)
+            self.w.save_settings()
+
+    def run_export(self, request: ExportRequest) -> list[Path]:
+        """Export with a progress bar and Cancel; the result is said in the status bar."""
+        from clipper.core.export.batch import export_clips
+        from clipper.core.export.common import ExportCancelled
+
+        total = len(request.ids)
+        bar = QProgressDialog(f"Exporting {total:,} clips…", "Cancel", 0, total, self.w)
+        bar.setWindowModality(Qt.WindowModality.WindowModal)
+        bar.setMinimumDuration(400)
+
+        def progress(done: int, _total: int) -> bool:
+            bar.setValue(done)
+            QApplication.processEvents()
+            return not bar.wasCanceled()
+
+        written: list[Path] = []
+        try:
+            written = export_clips(self.library, request, progress)
+        except ExportCancelled as stop:
+            self.w.show_status(f"Export cancelled; {len(stop.written)} file(s) were written.")
+            return stop.written
+        except ClipperError as exc:
+            self.w.show_status(str(exc), error=True)
+        else:
+            where = written[0] if request.combine else request.folder
+            self.w.show_status(f"Exported {total:,} clip{'s' if total != 1 else ''} to {where}.")
+        finally:
+            bar.close()
+        return written
 
     # -- window ----------------------------------------------------------------------------
 

@@ -8,18 +8,24 @@ in blocks when a view first asks for them and kept in a bounded cache, so a libr
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from enum import IntEnum
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
+    QUrl,
     Signal,
 )
 from PySide6.QtGui import QFont
@@ -193,14 +199,36 @@ class LibraryModel(QAbstractTableModel):
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        """Rows are selectable and enabled; dragging is not offered yet."""
+        """Rows are selectable, enabled and can be dragged out as Markdown files."""
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return (
             Qt.ItemFlag.ItemIsEnabled
             | Qt.ItemFlag.ItemIsSelectable
-            | (Qt.ItemFlag.ItemNeverHasChildren)
+            | Qt.ItemFlag.ItemIsDragEnabled
+            | Qt.ItemFlag.ItemNeverHasChildren
         )
+
+    def mimeTypes(self) -> list[str]:
+        return ["text/uri-list", "text/plain"]
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        """Dragged rows become .md files (for a file manager) and Markdown text (for an editor)."""
+        from clipper.core.export.markdown import clip_to_markdown, export_markdown
+
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        clips = self._library.get_many(self.ids_for_rows(rows), body=True)
+        mime = QMimeData()
+        if not clips:
+            return mime
+        folder = Path(tempfile.mkdtemp(prefix="drag-", dir=_drag_folder()))
+        paths = export_markdown(clips, folder)
+        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        mime.setText("\n\n".join(clip_to_markdown(c) for c in clips))
+        return mime
 
     def data(self, index: _Index, role: int = _Role.DisplayRole) -> Any:
         """Cell text and the font, tooltip, alignment and id roles."""
@@ -355,6 +383,19 @@ def _display(clip: Clip, column: Column) -> str | int:
     if column == Column.TAGS:
         return ", ".join(clip.tags)
     return clip.word_count
+
+
+def _drag_folder() -> Path:
+    """Where dragged clips are written; old drags are cleared so it never grows without end."""
+    from clipper.core.paths import user_folders
+
+    folder = user_folders().cache / "drag"
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - 24 * 3600
+    for old in folder.iterdir():
+        if old.stat().st_mtime < cutoff:
+            shutil.rmtree(old, ignore_errors=True)
+    return folder
 
 
 def local_date(stamp: str) -> str:

@@ -107,6 +107,8 @@ class MainWindow(QMainWindow):
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
         self.view.setAcceptDrops(False)
+        self.view.setDragEnabled(True)  # drag clips out as .md files
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -230,15 +232,24 @@ class MainWindow(QMainWindow):
 
     def _remember_font_size(self, size: int) -> None:
         self.settings.reader_size = size
-        self._save_settings()
+        self.save_settings()
 
-    def _save_settings(self) -> None:
+    def save_settings(self) -> None:
         try:
             save_settings(self.settings)
         except OSError as exc:
             self.show_status(f"Could not save settings: {exc.strerror or exc}.", error=True)
 
     # -- what commands call ----------------------------------------------------------------
+
+    def clip_sources(self, sources: list[str]) -> None:
+        """Clip files or links handed over on the command line or by another launch."""
+        for source in sources:
+            self.runner.submit(ClipRequest("url", source))  # the core tells links from files
+        if self.isVisible():
+            self.showNormal()
+            self.raise_()
+            self.activateWindow()
 
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
@@ -314,7 +325,7 @@ class MainWindow(QMainWindow):
         if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
             return
         self.settings = dialog.settings()
-        self._save_settings()
+        self.save_settings()
         self.reader.set_font_kind(self.settings.reader_font)
         self.reader.set_font_size(self.settings.reader_size)
         app = self._app()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from clipper.core.export.common import write_unique
+from clipper.core.export.common import Progress, each_clip, write_target, write_unique
 from clipper.core.export.filenames import render_template, safe_filename
 from clipper.core.library import Clip
 
@@ -73,18 +73,50 @@ def file_stem(clip: Clip, template: str = "{title}") -> str:
 
 
 def export_markdown(
-    clips: Iterable[Clip],
+    clips: Sequence[Clip],
     folder: Path,
     *,
     template: str = "{title}",
     fields: Sequence[str] = DEFAULT_FIELDS,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """One ``.md`` file per clip in ``folder``; existing files get a numbered sibling instead."""
     written: list[Path] = []
-    for n, clip in enumerate(clips, 1):
+    for clip in each_clip(clips, len(clips), progress, written):
         data = clip_to_markdown(clip, fields).encode("utf-8")
         written.append(write_unique(folder, file_stem(clip, template), ".md", data))
-        if progress:
-            progress(n)
     return written
+
+
+def _section(clip: Clip) -> str:
+    """One clip as a section of a combined document: heading, source line, body."""
+    source = " · ".join(x for x in (clip.author, clip.site, clip.date or "") if x)
+    link = clip.url or clip.canonical_url
+    lines = [f"# {clip.title}", ""]
+    if source:
+        lines += [f"_{source}_", ""]
+    if link:
+        lines += [f"<{link}>", ""]
+    body = clip.markdown.strip()
+    # the clip's own headings sit one level below its title
+    body = "\n".join("#" + line if line.startswith("#") else line for line in body.split("\n"))
+    return "\n".join(lines) + body + "\n"
+
+
+def export_markdown_combined(
+    clips: Sequence[Clip],
+    path: Path,
+    *,
+    title: str | None = None,
+    progress: Progress | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """All clips in one Markdown file, each under its own heading."""
+    heading = title or f"Clipper export: {len(clips)} clip{'s' if len(clips) != 1 else ''}"
+    front = f"---\ntitle: {yaml_scalar(heading)}\nclips: {len(clips)}\n---\n\n"
+    parts: list[str] = []
+    for clip in each_clip(clips, len(clips), progress, []):
+        parts.append(_section(clip))
+    return write_target(
+        path, (front + "\n---\n\n".join(parts)).encode("utf-8"), overwrite=overwrite
+    )
