@@ -45,6 +45,40 @@ def shoot(window: object, app: object, name: str) -> None:
     print(f"wrote {path.relative_to(ROOT)}")
 
 
+def render_pdf(library: object, tmp: str) -> None:
+    """A combined PDF of three sample clips, its first pages rendered to PNG (needs pdftoppm)."""
+    import shutil
+    import subprocess
+
+    from clipper.core.export.batch import ExportRequest, export_clips
+
+    if not shutil.which("pdftoppm"):
+        print("pdftoppm is missing (apt-get install poppler-utils): PDF pages not rendered")
+        return
+    ids = [library.search(q).clips[0].id for q in ("flood barrier", "retrying", "городские")]  # type: ignore[attr-defined]
+    pdf = Path(tmp) / "sample.pdf"
+    export_clips(library, ExportRequest(ids=ids, format="pdf", combine=pdf, title="Reading list"))  # type: ignore[arg-type]
+    for page in (1, 2, 4):
+        out = DOCS / f"pdf-page-{page}"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "70",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                str(pdf),
+                str(out),
+            ],
+            check=True,
+        )
+        print(f"wrote {out.relative_to(ROOT)}.png")
+
+
 def main() -> int:
     DOCS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,6 +112,7 @@ def main() -> int:
         window.view.selectRow(0)
         shoot(window, app, "window-dark.png")
         window.close()
+        render_pdf(library, tmp)
         library.close()
     return 0
 
