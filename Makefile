@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test bench screenshots clean system-deps-run system-deps-test
+.PHONY: run test bench screenshots package clean system-deps-run system-deps-test
 
 run: system-deps-run $(VENV)/.run-installed
 	$(PY) -m clipper
@@ -14,6 +14,10 @@ test: system-deps-test $(VENV)/.test-installed
 	$(PY) -m mypy src/clipper/core
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
+
+# The double-click app: dist/clipper/clipper and dist/clipper-<version>-linux-x86_64.tar.gz
+package: system-deps-run $(VENV)/.test-installed
+	bash packaging/build.sh
 
 screenshots: system-deps-run $(VENV)/.run-installed
 	$(PY) scripts/screenshots.py

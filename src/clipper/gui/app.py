@@ -10,9 +10,13 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from clipper import APP_ID, APP_NAME, __version__
 from clipper.core.errors import ClipperError
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +41,19 @@ def _no_display() -> bool:
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return False
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def app_icon() -> QIcon:
+    """The window icon, from the PNGs shipped inside the package."""
+    from importlib.resources import files
+
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    icon, folder = QIcon(), files("clipper") / "resources" / "icons"
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        icon.addFile(str(folder / f"clipper-{size}.png"), QSize(size, size))
+    return icon
 
 
 def install_excepthook(log_file: Path | None) -> None:
@@ -85,6 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_ID)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    # on Wayland this is how the desktop matches the window to its menu entry and icon
+    app.setDesktopFileName("io.github.clipper.Clipper")
     install_excepthook(log_file)
     settings = load_settings()
     path = library_path(args.library, settings.library_path)
