@@ -18,6 +18,9 @@ if [ "$what" = test ]; then
   packages+=(xvfb xauth xdotool xclip)
   # pdftotext/pdftoppm read exported PDFs back; epubcheck validates exported EPUBs.
   packages+=(poppler-utils epubcheck)
+  # A real Secret Service for the site-login tests: dbus-daemon (a private session bus) and
+  # gnome-keyring-daemon on it. Python talks to it through SecretStorage/jeepney, so no libsecret.
+  packages+=(dbus gnome-keyring)
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

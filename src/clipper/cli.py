@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from clipper import __version__
+from clipper.cli_login import auth_for_cli
+from clipper.cli_login import register as register_login
 from clipper.core.errors import ClipperError
 from clipper.core.library import Clip, Library
 from clipper.core.settings import Settings, load_settings
@@ -57,6 +59,7 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
         timeout=ctx.timeout,
         max_bytes=ctx.settings.max_page_bytes,
         keep_as_link=args.keep_as_link,
+        auth_for=auth_for_cli(ctx),
         tags=args.tag or [],
     )
     failures = 0
@@ -294,7 +297,9 @@ def cmd_import_json(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_extract(args: argparse.Namespace, ctx: Context) -> int:
     from clipper.core.clipping import ClipOptions, extract, load_source
 
-    options = ClipOptions(timeout=ctx.timeout, max_bytes=ctx.settings.max_page_bytes)
+    options = ClipOptions(
+        timeout=ctx.timeout, max_bytes=ctx.settings.max_page_bytes, auth_for=auth_for_cli(ctx)
+    )
     failures = 0
     for source in args.sources:
         try:
@@ -515,6 +520,7 @@ COMMANDS = frozenset(
         "export",
         "import-json",
         "info",
+        "login",
         "help",
     }
 )
@@ -541,6 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
     _build_library_commands(subs)
     _build_tag_commands(subs)
     _build_other_commands(subs)
+    register_login(subs, _sub)
     return parser
 
 

@@ -7,7 +7,7 @@ anything on its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +38,8 @@ class ClipOptions:
     keep_as_link: bool = False
     tags: list[str] = field(default_factory=list)
     cancel: CancelToken | None = None
+    # Headers that log in to a URL (a site login), asked for each hop of a fetch.
+    auth_for: Callable[[str], dict[str, str]] | None = None
 
 
 def load_source(source: str, options: ClipOptions | None = None) -> RawDocument:
@@ -46,7 +48,11 @@ def load_source(source: str, options: ClipOptions | None = None) -> RawDocument:
     text = source.strip()
     if is_http_url(text):
         resp = fetch(
-            text, timeout=options.timeout, max_bytes=options.max_bytes, cancel=options.cancel
+            text,
+            timeout=options.timeout,
+            max_bytes=options.max_bytes,
+            cancel=options.cancel,
+            auth_for=options.auth_for,
         )
         return document_from_bytes(resp.body, resp.content_type, resp.url, resp.charset, "url")
     if text.lower().startswith("file:"):

@@ -297,6 +297,11 @@ class PreferencesDialog(QDialog):
         self.page_size_spin.setDecimals(1)
         self.page_size_spin.setSuffix(" MB")
         self.page_size_spin.setAccessibleName("Largest page to download, in megabytes")
+        from clipper.gui.logins_dialog import open_site_logins
+
+        self.logins_button = QPushButton("Site logins…")
+        self.logins_button.setToolTip("Logins for sites you subscribe to, kept in your keyring")
+        self.logins_button.clicked.connect(lambda: open_site_logins(self))
 
     def _build_export(self) -> None:
         self.export_edit = QLineEdit()
@@ -320,6 +325,7 @@ class PreferencesDialog(QDialog):
         form.addRow("", self.restart_note)
         form.addRow("Fetch &timeout:", self.timeout_spin)
         form.addRow("Largest &page:", self.page_size_spin)
+        form.addRow("Sites behind a login:", self.logins_button)
         form.addRow("&Export folder:", _row(self.export_edit, self.export_browse))
         form.addRow("Reader &font:", self.font_combo)
         form.addRow("Reader text &size:", self.size_spin)

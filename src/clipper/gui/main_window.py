@@ -27,6 +27,7 @@ from clipper import APP_ID, APP_NAME
 from clipper.core.clipping import ClipOptions
 from clipper.core.errors import ClipperError
 from clipper.core.library import Clip, Library
+from clipper.core.secrets import LoginStore
 from clipper.core.settings import Settings, save_settings
 from clipper.gui.actions import build_actions, build_menus, clip_context_menu
 from clipper.gui.commands import Commands
@@ -227,7 +228,9 @@ class MainWindow(QMainWindow):
 
     def _clip_options(self) -> ClipOptions:
         return ClipOptions(
-            timeout=self.settings.fetch_timeout, max_bytes=self.settings.max_page_bytes
+            timeout=self.settings.fetch_timeout,
+            max_bytes=self.settings.max_page_bytes,
+            auth_for=LoginStore().headers_for,  # touches the keyring only for login sites
         )
 
     def _remember_font_size(self, size: int) -> None:

@@ -117,14 +117,18 @@ def ensure_gui_application() -> None:
     """Make sure a QGuiApplication exists, which Qt needs for fonts and painting.
 
     The window's QApplication is reused. Without one (command line use) and without a
-    display, one is made on the "offscreen" platform, which needs no window system.
+    display, one is made on the "offscreen" platform, which needs no window system. It is a
+    full QApplication, not a QGuiApplication, so the same process can still make widgets
+    afterwards (a QGuiApplication, once made, rules that out for good).
     """
+    from PySide6.QtWidgets import QApplication
+
     app = QCoreApplication.instance()
     if isinstance(app, QGuiApplication):
         return
     if app is not None:
         raise RuntimeError("PDF export needs a QGuiApplication, not a QCoreApplication")
-    _CREATED_APPS.append(QGuiApplication(gui_arguments()))
+    _CREATED_APPS.append(QApplication(gui_arguments()))
 
 
 # --- fonts and style -------------------------------------------------------------------
