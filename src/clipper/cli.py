@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from clipper import __version__
+from clipper.cli_backup import open_checked
+from clipper.cli_backup import register as register_backup
 from clipper.cli_login import auth_for_cli
 from clipper.cli_login import register as register_login
 from clipper.core.errors import ClipperError
@@ -273,6 +275,7 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         template=args.name or ctx.settings.export_filename_template,
         title=args.title,
         page_size=args.page_size,
+        fields=ctx.settings.export_fields,
     )
     written = export_clips(library, request)
     n = len(request.ids)
@@ -393,6 +396,7 @@ class Context:
 
     def library(self) -> Library:
         if self._library is None:
+            open_checked(self)  # refuse a damaged library; make the automatic backup if due
             self._library = Library(self.library_path)
         return self._library
 
@@ -521,6 +525,8 @@ COMMANDS = frozenset(
         "import-json",
         "info",
         "login",
+        "backup",
+        "restore",
         "help",
     }
 )
@@ -548,6 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
     _build_tag_commands(subs)
     _build_other_commands(subs)
     register_login(subs, _sub)
+    register_backup(subs, _sub)
     return parser
 
 

@@ -114,3 +114,19 @@ def test_safe_filename_examples(tmp_path: Path) -> None:
     (tmp_path / f"{long}.md").write_text("ok")  # really creatable here
     assert unique_path(tmp_path, long, ".md").name == f"{long} (2).md"
     assert os.path.exists(tmp_path / f"{long}.md")
+
+
+def test_front_matter_fields_come_from_the_request(tmp_path: Path) -> None:
+    from clipper.core.export.batch import ExportRequest, export_clips
+
+    clip = make_clip(tmp_path, title="Chosen fields")
+    lib = Library(tmp_path / "lib.sqlite3")
+    request = ExportRequest(ids=[clip.id], folder=tmp_path / "o", fields=["title", "tags", "id"])
+    [path] = export_clips(lib, request)
+    lib.close()
+    head = path.read_text().split("---\n")[1]
+    assert [line.split(":")[0] for line in head.splitlines() if not line.startswith(" ")] == [
+        "title",
+        "tags",
+        "id",
+    ]

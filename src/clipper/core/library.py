@@ -6,7 +6,7 @@ import sqlite3
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,8 +15,8 @@ from typing import Any
 from clipper.core import tags as tagnames
 from clipper.core.article import Article
 from clipper.core.errors import ClipperError, LibraryError, NotFound
-from clipper.core.schema import migrate
-from clipper.core.search import SORTS, SearchPage, run_count, run_ids, snippets_for
+from clipper.core.schema import begin_immediate, can_write, explain, is_environmental, open_library
+from clipper.core.search import SORTS, SearchPage, run_ids, search_page, snippets_for
 from clipper.core.sources import RawDocument
 from clipper.core.urls import host_of, normalise_url, reversed_host
 
@@ -166,10 +166,15 @@ def _article_values(article: Article) -> dict[str, Any]:
 
 
 class Library:
-    """A Clipper library file. Safe to share between threads (calls are serialised)."""
+    """A Clipper library file. Safe to share between threads (calls are serialised).
+
+    A library this user cannot write (a read-only file or folder) opens read-only:
+    ``read_only`` is then True, reading works and every change fails with a LibraryError.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.read_only = not can_write(self.path)
         self._lock = threading.RLock()
         self._conn = self._connect()
 
@@ -177,34 +182,14 @@ class Library:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
-            raise LibraryError(f"Could not open the library {self.path}: {exc}.") from exc
-        conn.row_factory = sqlite3.Row
-        try:
-            conn.execute("PRAGMA busy_timeout = 10000")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            migrate(conn, str(self.path))
-        except sqlite3.DatabaseError as exc:
-            conn.close()
+            return open_library(self.path, read_only=self.read_only)
+        except sqlite3.Error as exc:
             raise LibraryError(self._explain(exc)) from exc
-        except LibraryError:
-            conn.close()
-            raise
-        return conn
+        except OSError as exc:
+            raise LibraryError(f"Could not open the library {self.path}: {exc}.") from exc
 
     def _explain(self, exc: sqlite3.Error) -> str:
-        text = str(exc)
-        if "not a database" in text or "malformed" in text:
-            return f"{self.path} is not a Clipper library, or it is damaged ({text})."
-        if "locked" in text or "busy" in text:
-            return f"The library {self.path} is busy: another program is writing to it. Try again."
-        if "readonly" in text or "unable to open" in text:
-            return f"Clipper cannot write to the library {self.path} ({text})."
-        return f"The library {self.path} could not be used: {text}."
+        return explain(exc, self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -218,18 +203,25 @@ class Library:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all of it lands, or none of it."""
+        """One write transaction: all of it lands, or none of it.
+
+        Starting it waits for another writer (busy_timeout), then retries with backoff.
+        A failure of the disk (full, read-only) rolls everything back and becomes a
+        LibraryError saying so.
+        """
         with self._lock:
             try:
-                self._conn.execute("BEGIN IMMEDIATE")
+                begin_immediate(self._conn)
             except sqlite3.Error as exc:
                 raise LibraryError(self._explain(exc)) from exc
             try:
                 yield self._conn
                 self._conn.execute("COMMIT")
             except BaseException as exc:
-                self._conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.OperationalError):
+                if self._conn.in_transaction:  # after a disk error SQLite may have rolled back
+                    with suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
+                if is_environmental(exc):
                     raise LibraryError(self._explain(exc)) from exc
                 raise
 
@@ -237,7 +229,9 @@ class Library:
         with self._lock:
             try:
                 return self._conn.execute(sql, params).fetchall()
-            except sqlite3.OperationalError as exc:
+            except sqlite3.DatabaseError as exc:
+                if not is_environmental(exc):
+                    raise
                 raise LibraryError(self._explain(exc)) from exc
 
     # -- clips ---------------------------------------------------------------------------
@@ -264,12 +258,8 @@ class Library:
         with self._write() as conn:
             existing = self.find_duplicate(article.url, article.canonical_url)
             if existing is None:
-                cols = [*values, "created", "updated"]
-                cur = conn.execute(
-                    f"INSERT INTO clips ({', '.join(cols)}) VALUES ({_marks(len(cols))})",
-                    [*values.values(), stamp, stamp],
-                )
-                clip_id, status = int(cur.lastrowid or 0), "added"
+                # A new clip is written with its tags in one row, so the index sees it once.
+                clip_id, status = self._insert_clip(conn, values, stamp, tags), "added"
             else:
                 sets = ", ".join(f"{c} = ?" for c in values)
                 conn.execute(
@@ -277,9 +267,9 @@ class Library:
                     [*values.values(), stamp, existing],
                 )
                 clip_id, status = existing, "updated"
+                self._attach_tags(conn, [clip_id], tags)
             if raw is not None:
                 self._store_page(conn, clip_id, raw, stamp)
-            self._attach_tags(conn, [clip_id], tags)
         return AddResult(self.get(clip_id), status)
 
     def _store_page(
@@ -551,10 +541,11 @@ class Library:
         query = parse_query(text)
         with self._lock:
             try:
-                total = run_count(self._conn, query)
-                ids = run_ids(self._conn, query, sort, offset, limit, descending)
+                total, ids = search_page(self._conn, query, sort, offset, limit, descending)
                 snippets = snippets_for(self._conn, query, ids)
-            except sqlite3.OperationalError as exc:
+            except sqlite3.DatabaseError as exc:
+                if not is_environmental(exc):
+                    raise
                 raise LibraryError(self._explain(exc)) from exc
         clips = self.get_many(ids)
         for clip in clips:
@@ -568,7 +559,7 @@ class Library:
         from clipper.core.query import parse_query
 
         with self._lock:
-            return run_ids(self._conn, parse_query(text), sort, 0, -1, descending)
+            return run_ids(self._conn, parse_query(text), sort, descending)
 
     # -- facts ---------------------------------------------------------------------------
 
@@ -583,6 +574,36 @@ class Library:
 
     def integrity_check(self) -> str:
         return str(self._read("PRAGMA integrity_check")[0][0])
+
+    # -- adding and searching at scale -------------------------------------------------------
+
+    def _insert_clip(
+        self, conn: sqlite3.Connection, values: dict[str, Any], stamp: str, tags: Iterable[str]
+    ) -> int:
+        """Insert a new clip with its tag names already in ``clips.tags``; returns its id.
+
+        Writing the tags column in the INSERT (rather than updating it afterwards) spares the
+        search index a delete and a second insert of the whole article.
+        """
+        tag_ids = [self._tag_id(conn, name) for name in tagnames.clean_all(tags)]
+        tag_text = ""
+        if tag_ids:
+            tag_text = conn.execute(
+                "SELECT coalesce(group_concat(name, char(10)), '') FROM "
+                f"(SELECT name FROM tags WHERE id IN ({_marks(len(tag_ids))}) ORDER BY key)",
+                tag_ids,
+            ).fetchone()[0]
+        cols = [*values, "tags", "created", "updated"]
+        cur = conn.execute(
+            f"INSERT INTO clips ({', '.join(cols)}) VALUES ({_marks(len(cols))})",
+            [*values.values(), tag_text, stamp, stamp],
+        )
+        clip_id = int(cur.lastrowid or 0)
+        conn.executemany(
+            "INSERT INTO clip_tags (clip_id, tag_id) VALUES (?, ?)",
+            [(clip_id, tag_id) for tag_id in tag_ids],
+        )
+        return clip_id
 
 
 __all__ = ["SORTS", "AddResult", "Clip", "Library", "TagCount"]

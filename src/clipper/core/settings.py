@@ -24,10 +24,26 @@ class Settings:
     fetch_timeout: float = 30.0
     max_page_mb: float = 20.0
     export_filename_template: str = "{title}"
+    # Markdown front matter, in this order (any of: title url author date site tags
+    # description clipped language id word_count)
+    export_fields: list[str] = field(
+        default_factory=lambda: [
+            "title",
+            "url",
+            "author",
+            "date",
+            "site",
+            "tags",
+            "description",
+            "clipped",
+        ]
+    )
     export_folder: str = ""
     reader_font: str = "serif"  # "serif" or "sans"
     reader_size: int = 17  # px
     theme: str = "system"  # "system", "light" or "dark"
+    backup_keep: int = 5  # automatic backups kept; 0 turns them off
+    backup_every_hours: float = 24.0  # make one when the newest is older than this
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -43,6 +59,8 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
         and not isinstance(value, bool)
     ):
         return float(value) if value > 0 else default
+    if isinstance(default, list) and isinstance(value, list):
+        return [v for v in value if isinstance(v, str)] or default
     if type(value) is type(default):
         return value
     log.warning("Setting %s has an unusable value; using the default.", name)

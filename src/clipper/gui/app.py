@@ -77,6 +77,48 @@ def install_excepthook(log_file: Path | None) -> None:
     sys.excepthook = hook
 
 
+def _check_health(path: Path) -> bool:
+    """A damaged library: offer the newest good backup. False when the window cannot open."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from clipper.core.backup import backup_summary, check_library, latest_backup, restore_backup
+
+    report = check_library(path)
+    if not report.damaged:
+        return True
+    backup = latest_backup(path)
+    if backup is None:
+        QMessageBox.critical(
+            None, APP_NAME, f"{report.describe()}\n\nThere is no backup to restore."
+        )
+        return False
+    answer = QMessageBox.question(
+        None,
+        APP_NAME,
+        f"{report.describe()}\n\nRestore the latest backup ({backup_summary(backup)})? "
+        "The damaged file is kept beside it.",
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    try:
+        restore_backup(backup, path)
+    except ClipperError as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return False
+    return True
+
+
+def _backup_in_background(library: object, settings: object) -> None:
+    """The automatic rotating backup, off the UI thread (it has its own connections)."""
+    import threading
+
+    from clipper.core.backup import maybe_backup
+
+    threading.Thread(
+        target=maybe_backup, args=(library, settings), name="clipper-backup", daemon=True
+    ).start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the window on the user's library."""
     if _no_display():
@@ -114,12 +156,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("Handed %d source(s) to the running Clipper.", len(sources))
         return 0
     apply_theme(app, settings.theme)  # type: ignore[arg-type]
+    if not _check_health(path):
+        return 1
     try:
         library = Library(path)
     except ClipperError as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
     window = MainWindow(library, settings)
+    _backup_in_background(library, settings)
     server = InstanceServer(name, window.clip_sources)
     window.show()
     window.clip_sources(sources)

@@ -310,6 +310,15 @@ class PreferencesDialog(QDialog):
         self.export_browse = QPushButton("Browse…")
         self.export_browse.setAccessibleName("Browse for the export folder")
         self.export_browse.clicked.connect(self._browse_export)
+        self.template_edit = QLineEdit()
+        self.template_edit.setAccessibleName("Export file name template")
+        self.template_edit.setToolTip("For example {date} {title}; also {site}, {author}, {id}")
+        self.fields_edit = QLineEdit()
+        self.fields_edit.setAccessibleName("Markdown front matter fields")
+        self.fields_edit.setToolTip(
+            "Space-separated: title url author date site tags description clipped language "
+            "id word_count"
+        )
 
     def _build_reading(self) -> None:
         self.font_combo = _combo(_FONTS, "Reader font")
@@ -327,6 +336,8 @@ class PreferencesDialog(QDialog):
         form.addRow("Largest &page:", self.page_size_spin)
         form.addRow("Sites behind a login:", self.logins_button)
         form.addRow("&Export folder:", _row(self.export_edit, self.export_browse))
+        form.addRow("File &names:", self.template_edit)
+        form.addRow("Markdown front &matter:", self.fields_edit)
         form.addRow("Reader &font:", self.font_combo)
         form.addRow("Reader text &size:", self.size_spin)
         form.addRow("T&heme:", self.theme_combo)
@@ -346,6 +357,8 @@ class PreferencesDialog(QDialog):
         self.timeout_spin.setValue(settings.fetch_timeout)
         self.page_size_spin.setValue(settings.max_page_mb)
         self.export_edit.setText(settings.export_folder)
+        self.template_edit.setText(settings.export_filename_template)
+        self.fields_edit.setText(" ".join(settings.export_fields))
         _choose(self.font_combo, settings.reader_font)
         self.size_spin.setValue(settings.reader_size)
         _choose(self.theme_combo, settings.theme)
@@ -358,6 +371,9 @@ class PreferencesDialog(QDialog):
             fetch_timeout=float(self.timeout_spin.value()),
             max_page_mb=float(self.page_size_spin.value()),
             export_folder=self.export_edit.text().strip(),
+            export_filename_template=self.template_edit.text().strip() or "{title}",
+            export_fields=self.fields_edit.text().replace(",", " ").split()
+            or list(Settings().export_fields),
             reader_font=str(self.font_combo.currentData()),
             reader_size=int(self.size_spin.value()),
             theme=str(self.theme_combo.currentData()),

@@ -32,12 +32,14 @@ class ExportDialog(QDialog):
         folder: str,
         template: str,
         parent: QWidget | None = None,
+        fields: list[str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
         self.resize(560, 0)
         self._scopes = scopes  # label -> ids, e.g. {"Selected clips": [...], ...}
         self._template = template
+        self._fields = fields
         self._build_scope()
         self._build_format()
         self._build_target(folder)
@@ -142,4 +144,5 @@ class ExportDialog(QDialog):
             folder=None if self.combined else target,
             combine=target if self.combined else None,
             template=self._template,
+            fields=self._fields,
         )

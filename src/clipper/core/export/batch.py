@@ -37,6 +37,7 @@ class ExportRequest:
     template: str = "{title}"
     title: str | None = None  # a combined document's title
     page_size: str | None = None  # PDF: "A4" or "Letter"; None = from the locale
+    fields: Sequence[str] | None = None  # Markdown front matter; None = the default list
 
 
 def _chunks(library: Library, ids: Sequence[int]) -> Iterator[list[Clip]]:
@@ -57,7 +58,11 @@ def _export_each(library: Library, req: ExportRequest, progress: Progress | None
     assert req.folder is not None
     writers = {
         "md": lambda c, p: markdown.export_markdown(
-            c, req.folder, template=req.template, progress=p
+            c,
+            req.folder,
+            template=req.template,
+            fields=req.fields or markdown.DEFAULT_FIELDS,
+            progress=p,
         ),
         "pdf": lambda c, p: pdf.export_pdf(
             c, req.folder, template=req.template, page_size=req.page_size, progress=p
