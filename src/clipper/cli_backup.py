@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from clipper.core.backup import (
+    ALWAYS_CHECK_BYTES,
     HealthReport,
     LibraryDamaged,
     Progress,
@@ -34,7 +35,6 @@ from clipper.core.settings import Settings
 # quick_check reads the whole file: about 0.5 s a gigabyte from the page cache, more from
 # disk. Every command checks a library up to this size; bigger ones are checked when their
 # automatic backup is due (daily by default), so a command on them stays quick.
-ALWAYS_CHECK_BYTES = 256 * 1024 * 1024
 
 
 class BackupContext(Protocol):

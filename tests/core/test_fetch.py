@@ -420,23 +420,29 @@ def test_default_cap_stops_a_25_mb_stream(http_server: LoopbackServer) -> None:
 
 
 def _gzip_bomb() -> Iterator[bytes]:
-    """1 GB of zeros, gzip-compressed on the fly (about 1 MB on the wire)."""
+    """1 GB of spaces after a page's start, gzip-compressed on the fly (about 1 MB on the wire).
+
+    Spaces rather than zeros: zeros would be refused at once as binary data, and this test is
+    about the size cap.
+    """
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
-    zeros = bytes(1024 * 1024)
+    yield compressor.compress(b"<html><body><p>")
+    zeros = b" " * (1024 * 1024)
     for _ in range(1024):
         yield compressor.compress(zeros)
     yield compressor.flush()
 
 
 def _brotli_bomb() -> Iterator[bytes]:
-    """1 GB of zeros as about 190 KB of brotli, sent in one go.
+    """1 GB of spaces as about 190 KB of brotli, sent in one go.
 
     Brotli packs hundreds of MB into one 64 KB read, so this also catches a decoder that
     inflates a whole read at once instead of in bounded pieces.
     """
     compressor = brotli.Compressor(quality=1)
-    zeros = bytes(1024 * 1024)
-    stream = b"".join(compressor.process(zeros) for _ in range(1024))
+    zeros = b" " * (1024 * 1024)
+    start = compressor.process(b"<html><body><p>")
+    stream = start + b"".join(compressor.process(zeros) for _ in range(1024))
     yield stream + compressor.finish()
 
 

@@ -69,6 +69,11 @@ class HealthReport:
         return f"The library {self.path} is damaged ({self.problems[0]})."
 
 
+# Up to this size a library is checked (PRAGMA quick_check) every time it is opened; a larger
+# one only when its automatic backup is due, since the check reads the whole file.
+ALWAYS_CHECK_BYTES = 256 * 1024 * 1024
+
+
 class LibraryDamaged(LibraryError):
     """The library failed its health check; ``report`` says how."""
 

@@ -150,8 +150,26 @@ def check_body_start(media_type: str, head: bytes) -> None:
     real_type = _magic_type(head)
     if real_type is not None:
         raise NotHTML(_not_html_message(real_type))
+    if _looks_binary(head):
+        raise NotHTML("This link is binary data, not a web page (the site called it a page).")
     if media_type in _SNIFF_TYPES and not _looks_like_html(head):
         raise NotHTML(_not_html_message(media_type))
+
+
+# Control bytes that never appear in text (tab, newlines, form feed and escape do).
+_BINARY_BYTES = bytes(set(range(32)) - {9, 10, 12, 13, 27})
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Many control bytes in the first kilobytes: binary data, whatever the label says.
+
+    UTF-16 text has NUL bytes too, so a page that starts with a UTF-16 BOM is never binary.
+    """
+    if len(head) < 64 or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    sample = head[:4096]
+    controls = len(sample) - len(sample.translate(None, _BINARY_BYTES))
+    return controls > len(sample) // 20
 
 
 def _magic_type(head: bytes) -> str | None:

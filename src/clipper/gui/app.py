@@ -81,8 +81,16 @@ def _check_health(path: Path) -> bool:
     """A damaged library: offer the newest good backup. False when the window cannot open."""
     from PySide6.QtWidgets import QMessageBox
 
-    from clipper.core.backup import backup_summary, check_library, latest_backup, restore_backup
+    from clipper.core.backup import (
+        ALWAYS_CHECK_BYTES,
+        backup_summary,
+        check_library,
+        latest_backup,
+        restore_backup,
+    )
 
+    if path.exists() and path.stat().st_size > ALWAYS_CHECK_BYTES:
+        return True  # checked when its backup is due: reading gigabytes would delay the window
     report = check_library(path)
     if not report.damaged:
         return True
