@@ -17,10 +17,12 @@ def _wants_window(args: list[str]) -> bool:
 
     Anything else (a command, an option, a typo) goes to the CLI, which explains itself.
     """
+    rest = args[2:] if args[:1] == ["--library"] else args
+    if not rest:  # the plain start: the window, without loading the CLI's modules
+        return True
     from clipper.cli import COMMANDS
 
-    rest = args[2:] if args[:1] == ["--library"] else args
-    if rest and rest[0] in COMMANDS:  # even if a file of that name sits in this folder
+    if rest[0] in COMMANDS:  # even if a file of that name sits in this folder
         return False
     return all(_is_source(a) for a in rest)
 

@@ -245,3 +245,60 @@ def test_default_cache_is_bounded(qapp: Any, tmp_path: Path) -> None:
         for row in range(model.total):
             model.data(model.index(row, Column.TITLE))
         assert model.cached_rows == 5000
+
+
+@pytest.fixture
+def ranked(library: Library, monkeypatch: pytest.MonkeyPatch) -> Library:
+    """More matches for "pebble" than the core ranks whole (its limits made small here)."""
+    from clipper.core import search
+
+    monkeypatch.setattr(search, "RANK_ALL", 40)
+    monkeypatch.setattr(search, "HEAD_FIELDS", 5)
+    monkeypatch.setattr(search, "HEAD_NEWEST", 10)
+    for i in range(120):
+        title = f"Pebble {i}" if i in (2, 7) else f"Stone {i}"
+        text = "pebble " * (i % 4 + 1) + f"item{i}"
+        library.add(Article(title, f"<p>{text}</p>", text, url=f"https://e.com/{i}"))
+    return library
+
+
+def test_a_large_relevance_result_lists_title_matches_then_every_other_match(
+    qtmodeltester: Any, ranked: Library
+) -> None:
+    model = LibraryModel(ranked)
+    qtmodeltester.check(model)
+    model.set_query("pebble")
+    assert model.total == model.rowCount() == 120
+    titles = [cell(model, row, Column.TITLE) for row in range(model.rowCount())]
+    assert set(titles[:2]) == {"Pebble 2", "Pebble 7"}
+    assert len(set(titles)) == 120
+    assert model.ids_for_rows(range(120)) == ranked.search_ids("pebble")
+    tail = model.ids_for_rows(range(12, 120))
+    assert tail == sorted(tail, reverse=True)  # past the ranked head: newest first
+    model.set_query("pebble item7")
+    assert titles[0] != cell(model, 0, Column.TITLE) or model.total == 1
+
+
+def test_searches_keep_persistent_rows_on_their_clips_at_scale(
+    qtmodeltester: Any, ranked: Library
+) -> None:
+    model = LibraryModel(ranked)
+    qtmodeltester.check(model)
+    model.set_query("pebble -item1 -item3 -item5")
+    assert model.total == 120 - 3
+    kept_id = model.ids_for_rows([50])[0]
+    kept = QPersistentModelIndex(model.index(50, Column.SITE))
+    model.set_query("pebble -item1 -item3")  # one clip comes back: rows move, none removed
+    assert model.total == 120 - 2
+    assert kept.isValid() and model.ids_for_rows([kept.row()]) == [kept_id]
+    assert model.row_of(kept_id) == kept.row()
+
+
+def test_removed_rows_are_grouped_in_runs_until_there_are_too_many() -> None:
+    from clipper.gui.library_model import _removed_runs
+
+    ids = [10, 11, 12, 13, 14, 15]
+    assert _removed_runs(ids, set(ids), 1) == []
+    assert _removed_runs(ids, {10, 14, 15}, 1) == [(1, 3)]
+    assert _removed_runs(ids, {10, 12, 14}, 3) == [(1, 1), (3, 3), (5, 5)]
+    assert _removed_runs(ids, {10, 12, 14}, 2) is None

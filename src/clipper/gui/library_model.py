@@ -7,6 +7,7 @@ in blocks when a view first asks for them and kept in a bounded cache, so a libr
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import tempfile
@@ -169,7 +170,7 @@ class LibraryModel(QAbstractTableModel):
     def row_of(self, clip_id: int) -> int | None:
         """The row showing ``clip_id``, or None if it is not in the results."""
         if self._row_by_id is None:
-            self._row_by_id = {clip_id: row for row, clip_id in enumerate(self._ids)}
+            self._row_by_id = dict(zip(self._ids, range(len(self._ids)), strict=True))
         return self._row_by_id.get(clip_id)
 
     def ids_for_rows(self, rows: Iterable[int]) -> list[int]:
@@ -312,10 +313,8 @@ class LibraryModel(QAbstractTableModel):
             self.total_changed.emit(len(self._ids))
 
     def _change_rows(self, new_ids: list[int]) -> None:
-        keep = set(new_ids)
-        gone = [row for row, clip_id in enumerate(self._ids) if clip_id not in keep]
-        runs = _runs(gone)
-        if len(runs) > _MAX_REMOVED_RUNS:
+        runs = _removed_runs(self._ids, set(new_ids), _MAX_REMOVED_RUNS)
+        if runs is None:
             self.beginResetModel()
             self._set_ids(new_ids)
             self.endResetModel()
@@ -330,6 +329,8 @@ class LibraryModel(QAbstractTableModel):
 
     def _insert_new(self, new_ids: list[int]) -> None:
         """Append the clips that joined the results; _reorder moves them into place."""
+        if len(new_ids) == len(self._ids):  # the rows left are all in new_ids: the same set
+            return
         have = set(self._ids)
         added = [clip_id for clip_id in new_ids if clip_id not in have]
         if added:
@@ -344,7 +345,8 @@ class LibraryModel(QAbstractTableModel):
         persistent = self.persistentIndexList()
         where = [(self._ids[index.row()], index.column()) for index in persistent]
         self._set_ids(new_ids)
-        moved = [self.index(self.row_of(clip_id) or 0, column) for clip_id, column in where]
+        rows = _rows_of(new_ids, {clip_id for clip_id, _column in where})
+        moved = [self.index(rows.get(clip_id, 0), column) for clip_id, column in where]
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
@@ -406,12 +408,33 @@ def local_date(stamp: str) -> str:
         return stamp[:10]
 
 
-def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
-    """Sorted rows grouped into (first, last) runs of consecutive numbers."""
+def _removed_runs(ids: Sequence[int], keep: set[int], most: int) -> list[tuple[int, int]] | None:
+    """Rows of ``ids`` not in ``keep``, as (first, last) runs; None past ``most`` runs.
+
+    Stopping early matters at scale: a new search over 100,000 rows usually removes rows in
+    thousands of places, and the caller resets the model for anything past a few dozen.
+    """
+    if keep.issuperset(ids):  # a new order of the same clips, or clips added: a quick test
+        return []
     runs: list[tuple[int, int]] = []
-    for row in rows:
+    for row, clip_id in enumerate(ids):
+        if clip_id in keep:
+            continue
         if runs and runs[-1][1] == row - 1:
             runs[-1] = (runs[-1][0], row)
+        elif len(runs) == most:
+            return None
         else:
             runs.append((row, row))
     return runs
+
+
+def _rows_of(ids: Sequence[int], wanted: set[int]) -> dict[int, int]:
+    """The rows of the ``wanted`` ids in ``ids`` (a few, so no index of every id is built)."""
+    if len(wanted) > 16:
+        return {clip_id: row for row, clip_id in enumerate(ids) if clip_id in wanted}
+    found: dict[int, int] = {}
+    for clip_id in wanted:
+        with contextlib.suppress(ValueError):
+            found[clip_id] = ids.index(clip_id)
+    return found
