@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-pytest_plugins = ["support.secret_service"]  # secret_service: a real test keyring on D-Bus
+# secret_service: a real test keyring on D-Bus; xvfb: a virtual display for the real app
+pytest_plugins = ["support.secret_service", "support.xvfb"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

@@ -8,57 +8,22 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import FIXTURES
+from support.xvfb import wait_for
 
-TOOLS = ("Xvfb", "xdotool", "xclip")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not all(shutil.which(t) for t in TOOLS) and not os.environ.get("CI"),
-        reason="needs Xvfb, xdotool and xclip (make test installs them)",
-    ),
-]
-
-
-@pytest.fixture
-def display() -> Iterator[str]:
-    read, write = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    assert number, "Xvfb did not start"
-    yield f":{number}"
-    xvfb.terminate()
-    xvfb.wait(10)
+pytestmark = pytest.mark.slow
 
 
 def x(env: dict[str, str], *args: str, timeout: float = 10) -> str:
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout).stdout
-
-
-def wait_for(predicate: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def listed(env: dict[str, str]) -> list[dict[str, Any]]:

@@ -17,13 +17,13 @@ import sys
 import tarfile
 import time
 import tomllib
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import FIXTURES
+from support.xvfb import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
@@ -88,19 +88,6 @@ def run(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> 
         text=True,
         timeout=timeout,
     )
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-# -- the bundle ------------------------------------------------------------------------------
 
 
 def test_bundle_fits_the_budget_and_leaves_gtk_out(bundle: Path) -> None:
@@ -200,27 +187,6 @@ def test_self_test_finds_the_secret_service(bundle: Path) -> None:
 
 
 # -- the window ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def display() -> Iterator[str]:
-    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
-        if os.environ.get("CI"):
-            pytest.fail("Xvfb and xdotool are needed (make test installs them)")
-        pytest.skip("needs Xvfb and xdotool")
-    read, write = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    assert number, "Xvfb did not start"
-    yield f":{number}"
-    xvfb.terminate()
-    xvfb.wait(10)
 
 
 def test_no_arguments_opens_the_window(bundle: Path, display: str, isolated_home: Path) -> None:

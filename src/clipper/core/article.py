@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 WORDS_PER_MINUTE = 230
 _WORD = re.compile(r"\w+")
@@ -13,6 +14,17 @@ _WORD = re.compile(r"\w+")
 KIND_ARTICLE = "article"
 KIND_TEXT = "text"
 KIND_LINK = "link"
+
+
+def long_date(value: str | None) -> str:
+    """``2024-03-14`` (or an ISO timestamp) -> ``14 March 2024``; other text unchanged."""
+    if not value:
+        return ""
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"
 
 
 def count_words(text: str) -> int:

@@ -13,7 +13,6 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from clipper.core.article import WORDS_PER_MINUTE
+from clipper.core.article import WORDS_PER_MINUTE, long_date
 from clipper.core.library import Clip
 
 log = logging.getLogger(__name__)
@@ -289,23 +288,13 @@ def reading_minutes(word_count: int) -> int:
     return max(1, math.ceil(word_count / WORDS_PER_MINUTE)) if word_count > 0 else 0
 
 
-def _nice_date(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        day = date.fromisoformat(value[:10])
-    except ValueError:
-        return value
-    return f"{day.day} {day:%B %Y}"
-
-
 def byline(clip: Clip) -> str:
     """ "author · site · date · N min read", leaving out what the clip does not know."""
     minutes = reading_minutes(clip.word_count)
     parts = [
         clip.author.replace(";", ",").strip(),
         clip.site.strip(),
-        _nice_date(clip.date),
+        long_date(clip.date),
         f"{minutes} min read" if minutes else "",
     ]
     return " · ".join(p for p in parts if p)

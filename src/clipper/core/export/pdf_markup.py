@@ -20,6 +20,7 @@ from typing import Protocol
 
 from lxml import html as lxml_html
 
+from clipper.core.article import long_date
 from clipper.core.cleanhtml import remove
 from clipper.core.export.pdf_meta import clip_count
 from clipper.core.library import Clip
@@ -186,28 +187,17 @@ def right_to_left(text: str) -> bool:
 # --- clips -------------------------------------------------------------------------------
 
 
-def _date_text(value: str | None) -> str:
-    """``2024-03-14`` (or an ISO timestamp) -> ``14 March 2024``; other text unchanged."""
-    if not value:
-        return ""
-    try:
-        day = date.fromisoformat(value[:10])
-    except ValueError:
-        return value
-    return f"{day.day} {day:%B %Y}"
-
-
 def title_block(clip: Clip) -> str:
     """Title, byline (authors · site · published), the source link and when it was clipped."""
     authors = ", ".join(a.strip() for a in clip.author.split(";") if a.strip())
-    byline = " · ".join(part for part in (authors, clip.site, _date_text(clip.date)) if part)
+    byline = " · ".join(part for part in (authors, clip.site, long_date(clip.date)) if part)
     url = clip.url or clip.canonical_url or ""
     parts = [f'<h1 class="doc-title">{html.escape(clip.title or "Untitled")}</h1>']
     if byline:
         parts.append(f'<p class="byline">{html.escape(byline)}</p>')
     if url:
         parts.append(f'<p class="source"><a href="{html.escape(url)}">{html.escape(url)}</a></p>')
-    parts.append(f'<p class="clipped">Clipped {html.escape(_date_text(clip.created))}</p><hr/>')
+    parts.append(f'<p class="clipped">Clipped {html.escape(long_date(clip.created))}</p><hr/>')
     return "".join(parts)
 
 
@@ -292,7 +282,7 @@ def contents_html(title: str, laid: Sequence[Placed], clips: Sequence[Clip]) -> 
             f'<td class="page-number" align="right" width="12%">{item.first_page}</td></tr>'
         )
     pages = laid[-1].first_page + laid[-1].pages - 1 if laid else 1
-    today = _date_text(date.today().isoformat())
+    today = long_date(date.today().isoformat())
     count = f"{clip_count(len(clips))} · {pages} pages · exported {today}"
     return (
         f'<h1 class="doc-title">{html.escape(title)}</h1><p class="clipped">{count}</p><hr/>'
