@@ -16,12 +16,14 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from clipper.core.article import count_words
+from clipper.core.pictures import Picture, restore_pictures
 
 __all__ = [
     "HEADINGS",
     "PERMALINK_SIGNS",
     "body_to_html",
     "code_language",
+    "detach_captions",
     "remove",
     "safe_url",
     "serialize",
@@ -45,15 +47,45 @@ _HI_TAGS = {"#b": "strong", "#i": "em", "#u": "em", "#t": "code", "#sub": "sub",
 _BLOCK_XML = frozenset({"head", "p", "list", "quote", "table", "div"})
 _CODE_BLOCK_PARENTS = frozenset({"body", "quote", "div", "doc"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_REPEAT_MIN_WORDS = 10
+_CAPTION_MAX_WORDS = 80
+_SENTENCE_END = re.compile(r"\w{3,}[.!?\u2026][\"'\u201d\u2019)]*$")
+_CAPTION_HINT = re.compile(r"caption|credit", re.IGNORECASE)
 
 
-def body_to_html(body: etree._Element, base: str | None) -> lxml_html.HtmlElement:
-    """The clean HTML of trafilatura's body, in a <div>; links resolve against base."""
+def body_to_html(
+    body: etree._Element, base: str | None, pictures: list[Picture] | None = None
+) -> lxml_html.HtmlElement:
+    """The clean HTML of trafilatura's body, in a <div>; links resolve against base.
+
+    ``pictures`` are the images marked in the page before extraction (see pictures.py).
+    """
     root = lxml_html.Element("div")
     _fill(root, body, base, wrap_inline=True)
+    if pictures:
+        restore_pictures(root, pictures, lambda picture: _picture_element(picture, base))
     _tidy(root)
+    _drop_repeated_blocks(root)
     _drop_trailing_link_lines(root)
     return root
+
+
+def _drop_repeated_blocks(root: etree._Element) -> None:
+    """Drop paragraphs of a sentence or more that repeat an earlier one word for word.
+
+    Teaser cards, carousels and "read more" boxes repeat the same lines; an article
+    does not say the same sentence twice.
+    """
+    seen: set[str] = set()
+    for block in list(root.iter("p")):
+        text = _WS.sub(" ", "".join(block.itertext())).strip().casefold()
+        if len(text.split()) < _REPEAT_MIN_WORDS or not _SENTENCE_END.search(text):
+            continue
+        if block.find(".//img") is not None:
+            continue
+        if text in seen:
+            remove(block)
+        seen.add(text)
 
 
 def _drop_trailing_link_lines(root: etree._Element) -> None:
@@ -108,7 +140,8 @@ def _add_block(dst: etree._Element, src: etree._Element, base: str | None) -> No
         level = re.sub(r"\D", "", src.get("rend") or "") or "3"
         _fill_inline(etree.SubElement(dst, f"h{min(max(int(level), 1), 6)}"), src, base)
     elif tag == "p":
-        _fill_inline(etree.SubElement(dst, "p"), src, base)
+        if not _is_caption(src) or not _caption_to_alt(dst, src):
+            _fill_inline(etree.SubElement(dst, "p"), src, base)
     elif tag == "list":
         _add_list(dst, src, base)
     elif tag == "quote":
@@ -119,6 +152,27 @@ def _add_block(dst: etree._Element, src: etree._Element, base: str | None) -> No
         _add_table(dst, src, base)
     else:  # div and other containers: their content, without the wrapper
         _fill(dst, src, base, wrap_inline=True)
+
+
+def _is_caption(element: etree._Element) -> bool:
+    hints = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return bool(_CAPTION_HINT.search(hints))
+
+
+def _caption_to_alt(dst: etree._Element, caption: etree._Element) -> bool:
+    """Make an image caption the alt text of the image just before it; False if none.
+
+    A caption belongs to its picture, not to the article's text (which is what the
+    reader shows as prose and what search indexes).
+    """
+    previous = dst[-1] if len(dst) else None
+    images = list(previous.iter("img")) if previous is not None else []
+    if not images:
+        return False
+    text = _WS.sub(" ", "".join(caption.itertext())).strip()
+    if text and not images[-1].get("alt"):
+        images[-1].set("alt", text)
+    return True
 
 
 def _add_list(dst: etree._Element, src: etree._Element, base: str | None) -> None:
@@ -199,6 +253,16 @@ def _add_image(dst: etree._Element, graphic: etree._Element, base: str | None) -
             image.set("alt", alt)
 
 
+def _picture_element(picture: Picture, base: str | None) -> etree._Element | None:
+    src = safe_url(picture.src, base, image=True)
+    if not src:
+        return None
+    image = etree.Element("img", src=src)
+    if picture.alt:
+        image.set("alt", picture.alt)
+    return image
+
+
 def _append_text(element: etree._Element, text: str) -> None:
     if len(element):
         element[-1].tail = (element[-1].tail or "") + text
@@ -270,3 +334,33 @@ def safe_url(value: str | None, base: str | None, *, image: bool = False) -> str
         return None
     allowed = ("http", "https") if image else ("http", "https", "mailto")
     return absolute if scheme in allowed else None
+
+
+def detach_captions(tree: etree._Element) -> None:
+    """Make figure captions the alt text of their pictures, before extraction.
+
+    A caption describes its picture; as prose it would interrupt the article's text
+    (and search would find it as if the author had written it in the body).
+    """
+    for caption in list(tree.iter("figcaption")):
+        _caption_into_image(caption, caption.getparent())
+    for element in tree.xpath(_CAPTION_XPATH):
+        parent = element.getparent()
+        if parent is not None and element.find(".//img") is None:
+            _caption_into_image(element, parent)
+
+
+_CAPTION_XPATH = (
+    "//*[self::p or self::div or self::span or self::small]"
+    "[contains(translate(@class, 'CAPTION', 'caption'), 'caption')]"
+)
+
+
+def _caption_into_image(caption: etree._Element, container: etree._Element | None) -> None:
+    images = container.xpath(".//img") if container is not None else []
+    text = _WS.sub(" ", "".join(caption.itertext())).strip()
+    if not images or len(text.split()) > _CAPTION_MAX_WORDS:
+        return
+    if text and not images[0].get("alt"):
+        images[0].set("alt", text)
+    remove(caption)

@@ -1,0 +1,148 @@
+"""What the reader sees around the headline: the byline and the date under it.
+
+Many pages declare no author or date for machines but show them under the headline
+("By Jane Doe · March 3, 2024"). The search walks the elements after the h1 and stops
+where the article's prose begins, so dates and names further down (related posts,
+comments, the footer) are never taken for the article's own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml import html as lxml_html
+
+from clipper.core.metadata import (
+    BY_PREFIX,
+    plausible_name,
+    squash,
+    text_date,
+    title_match_key,
+    valid_date,
+)
+
+_UPDATED = re.compile(r"\b(?:updated?|modified|edited|revised|reviewed)\b", re.IGNORECASE)
+# A line that is a date and little else: "Published March 3, 2024", "Mar 3, 2024 · 5 min read".
+_DATE_LINE_MAX_CHARS = 60
+_BODY_START_CHARS = 200
+
+
+def headline_element(
+    tree: lxml_html.HtmlElement, title: str | None
+) -> lxml_html.HtmlElement | None:
+    """The page's headline: the h1 that matches the title, else the first h1 with text."""
+    headings = [h for h in tree.iter("h1") if squash(h.text_content())][:12]
+    wanted = title_match_key(title or "")
+    if wanted:
+        for heading in headings:
+            key = title_match_key(heading.text_content())
+            if len(key) > 3 and (key in wanted or wanted in key):
+                return heading
+    return headings[0] if headings else None
+
+
+def following(element: lxml_html.HtmlElement, limit: int) -> Iterator[lxml_html.HtmlElement]:
+    """Up to ``limit`` elements after ``element`` in document order (not its own children)."""
+    count = 0
+    node: lxml_html.HtmlElement | None = element
+    while node is not None:
+        for sibling in node.itersiblings():
+            for item in sibling.iter():
+                if not isinstance(item.tag, str):
+                    continue
+                yield item
+                count += 1
+                if count >= limit:
+                    return
+        node = node.getparent()
+
+
+def headline_dates(
+    heading: lxml_html.HtmlElement, limit: int = 120
+) -> tuple[str | None, str | None]:
+    """The first publication date and update date shown between the headline and the prose."""
+    published = updated = None
+    for element in following(heading, limit):
+        if _starts_body(element):
+            break
+        if element.tag in _SKIP or len(element) > 4:
+            continue
+        found = valid_date(element.get("datetime")) if element.tag == "time" else None
+        text = squash(element.text_content()) if found is None else ""
+        if found is None and len(text) <= _DATE_LINE_MAX_CHARS:
+            found = text_date(text)
+        if found is None:
+            continue
+        context = f"{text} {element.get('class') or ''} {_label_before(element)}"
+        if _UPDATED.search(context):
+            updated = updated or found
+        else:
+            published = found
+            break
+    return published, updated
+
+
+def _starts_body(element: lxml_html.HtmlElement) -> bool:
+    """Whether the article's prose has begun: a byline or date is never after it."""
+    return element.tag == "p" and len(element.text_content()) > _BODY_START_CHARS
+
+
+def _label_before(element: lxml_html.HtmlElement) -> str:
+    """The text just before an element in its parent ("Updated: " <time>...</time>)."""
+    previous = element.getprevious()
+    if previous is not None:
+        return f"{squash(previous.text_content())[-30:]} {previous.tail or ''}"
+    parent = element.getparent()
+    return (parent.text or "") if parent is not None else ""
+
+
+_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "select"})
+_AUTHOR_HINT = re.compile(
+    r"author|byline|by-line|writer|contributor|user-?name|poster|posted-?by|creator", re.IGNORECASE
+)
+_AUTHOR_LINK = re.compile(r"/(?:authors?|contributors?|writers?|people|staff|byline)/", re.I)
+
+
+def microdata_authors(tree: lxml_html.HtmlElement) -> list[str]:
+    """The author in schema.org microdata (itemprop="author") or a data-author attribute."""
+    for element in tree.xpath("//*[@itemprop='author' or @data-author][1]"):
+        value = element.get("data-author")
+        if value is None:
+            names = element.xpath(".//*[@itemprop='name']")
+            source = names[0] if names else element
+            value = source.get("content") or source.text_content()
+        name = plausible_name(squash(value))
+        if name:
+            return [name]
+    return []
+
+
+def byline_authors(heading: lxml_html.HtmlElement, limit: int = 300) -> list[str]:
+    """The author named in a byline just after the headline ("By Jane Doe", an author link)."""
+    for element in following(heading, limit):
+        if _starts_body(element):
+            break
+        if element.tag in _SKIP:
+            continue
+        name = _byline_name(element)
+        if name:
+            return [name]
+    return []
+
+
+def _byline_name(element: lxml_html.HtmlElement) -> str | None:
+    hints = " ".join(element.get(a) or "" for a in ("class", "id", "rel", "itemprop"))
+    is_link = element.tag == "a" and bool(_AUTHOR_LINK.search(element.get("href") or ""))
+    marked = is_link or bool(_AUTHOR_HINT.search(hints))
+    own = squash(element.text or "").lower()
+    if not marked and not (own in ("by", "by:") or own.startswith("by ")):
+        return None
+    if len(element) > 8:
+        return None
+    # The first piece of text that is not "By": a byline box goes on with a role or a date.
+    for chunk in element.itertext():
+        text = BY_PREFIX.sub("", squash(chunk))
+        if text and text.lower() not in ("by", "by:"):
+            return plausible_name(text.split(" | ")[0].split(" · ")[0])
+    return None

@@ -1,0 +1,216 @@
+"""A clip's title: the page's headline, without the site's name around it.
+
+A page names itself several times: the <title> (often "Headline | Site"), og:title, the
+JSON-LD headline and the visible h1. The h1 is what the reader sees, so it wins when it
+is the headline (it shares most of its words with the other titles); a site logo, a
+slogan or a section name in an h1 does not, and the <title> without the site's name
+is used instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+
+# " - ", " | ", " — ", " » ", " :: " and the like between a headline and a site name.
+_TITLE_SEPARATOR = re.compile(r"(\s+(?:[-|\u2013\u2014»·•/]|::)\s+|(?<=\w):\s+)")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+_PERMALINK_TAIL = "¶§🔗⚓"
+
+# "Title: ...", "Thread: ..." and the like label a heading rather than being part of it.
+_LABEL = re.compile(r"^(?:title|thread|topic|collection|category|subject|re)\s*:\s+", re.I)
+# "3.1 Git Branching", "15 - Tutorial: ...": a section or chapter number before a heading.
+_SECTION_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)+\.?\s+|\d+\s+[-\u2013\u2014]\s+)(?=\w)")
+
+# A trailing title part of at most this many words may be the site's brand.
+_BRAND_MAX_WORDS = 4
+_HOST_NOISE = frozenset({"www", "com", "co", "org", "net", "blog", "shop", "store", "en", "m"})
+
+# An h1 is the headline when this share of its words are in the page's <title>/og:title.
+HEADLINE_OVERLAP = 0.5
+
+
+def choose_title(
+    *,
+    title_tag: str | None,
+    og_title: str | None,
+    headline: str | None,
+    found: str | None = None,
+    sites: list[str],
+) -> str:
+    """The clip's title from the page's titles and its h1 (``headline``).
+
+    ``found`` is another extractor's guess, used when the page has no <title> or og:title;
+    ``sites`` are names the site goes by (og:site_name, host name, ...).
+    """
+    heading = _tidy_heading(headline or "")
+    # A logo in the h1 ("Arch Linux", "example.com") is no evidence for the headline, nor
+    # is an h1 that is the last part of "Page - Book Title": it names the site or book.
+    if heading and (_names_site(heading, sites) or _is_title_tail(heading, title_tag)):
+        heading = ""
+    base = _without_site(og_title or title_tag or found or "", sites, heading, og_title)
+    if not base and title_tag:
+        base = _without_site(title_tag, sites, heading, og_title)
+    if heading and _is_headline(heading, base):
+        return _without_site(heading, sites, None, None)
+    return base or heading
+
+
+def _is_title_tail(heading: str, title: str | None) -> bool:
+    parts = _TITLE_SEPARATOR.split(squash(title or ""))
+    return len(parts) >= 3 and _key(parts[-1]) == _key(heading)
+
+
+def _is_headline(heading: str, title: str) -> bool:
+    words, title_words = set(_words(heading)), set(_words(title))
+    if len(words) < 2:
+        return False
+    if not title_words:
+        return True
+    return len(words & title_words) >= HEADLINE_OVERLAP * len(words)
+
+
+def _tidy_heading(text: str) -> str:
+    text = squash(text)
+    return _SECTION_NUMBER.sub("", _LABEL.sub("", text)).strip()
+
+
+def _without_site(raw: str, sites: list[str], h1: str | None, og_title: str | None) -> str:
+    """The title without the site's name, trying each name the site goes by."""
+    title = squash(raw)
+    for site in sites:
+        cleaned = clean_title(raw, site=site, h1=h1, og_title=og_title)
+        if cleaned != title:
+            return cleaned
+    if not sites:
+        return clean_title(raw, site=None, h1=h1, og_title=og_title)
+    return _without_brand_tail(title, sites)
+
+
+def _without_brand_tail(title: str, sites: list[str]) -> str:
+    """ "Headline | Brand Name" without the last part when it looks like the site's brand.
+
+    Looser than clean_title's match: "Raspberry Pi Forums" on forums.raspberrypi.com,
+    "WFA" for "World Future Awards", "Liberty University" for "Liberty University Online".
+    Only a short last part is removed, never the first: "Stripe Payments | ..." stays.
+    """
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 3 or ":" in parts[-2]:
+        return title
+    tail = parts[-1]
+    if len(_words(tail)) <= _BRAND_MAX_WORDS and any(_like_site(tail, site) for site in sites):
+        return "".join(parts[:-2]).strip()
+    return title
+
+
+def _names_site(text: str, sites: list[str]) -> bool:
+    """Whether text is exactly a name of the site: its name, its host or the host's label."""
+    key = _key(text).removeprefix("the")
+    return any(key in _site_names(site) for site in sites)
+
+
+def _site_names(site: str) -> set[str]:
+    names = {_key(site).removeprefix("the")}
+    if "." in site and " " not in site:  # a host name: its labels without www and the TLD
+        names |= {_key(label) for label in site.split(".")[:-1] if label not in _HOST_NOISE}
+    return {name for name in names if len(name) >= 3}
+
+
+def _like_site(part: str, site: str) -> bool:
+    key = _key(part).removeprefix("the")
+    if len(key) < 3:
+        return False
+    names = _site_names(site)
+    words = _words(site)
+    if len(words) >= 2:
+        names.add("".join(word[0] for word in words))  # "World Future Awards" -> "wfa"
+    for name in (n for n in names if len(n) >= 3):
+        if key == name or name.startswith(key) or (len(name) >= 4 and key.startswith(name)):
+            return True
+        if len(name) >= 5 and name in key:
+            return True
+    return False
+
+
+def heading_text(element: etree._Element) -> str:
+    """The text of a heading as shown: a <br> is a space, scripts and styles are not text."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag in ("script", "style", "noscript", "svg") or child.tag == "br":
+            parts.append(" ")
+        else:
+            parts.append(heading_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+# --- removing the site's name -----------------------------------------------------------
+
+
+def clean_title(title: str, *, site: str | None, h1: str | None, og_title: str | None) -> str:
+    """Remove the site name from a page title ("Headline - Site" -> "Headline").
+
+    A part is removed when it matches the site name, or when the page's own h1 or
+    og:title shows the shorter form. Anything else is left alone: a colon or a dash
+    inside a headline is part of the headline.
+    """
+    title = squash(title)
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 3 or (h1 and _key(h1) == _key(title)):
+        return title
+    # og:title often carries the site name too, so only a shorter form is evidence.
+    short_forms = {_key(s) for s in (h1, og_title) if s} - {"", _key(title)}
+    for candidate in _title_candidates(parts):
+        # Many sites put their name in an h1 (the logo): that is never the headline.
+        if _key(candidate) in short_forms and not (site and _same_site(candidate, site)):
+            return candidate
+    return _strip_site(parts, site) if site else title
+
+
+def _strip_site(parts: list[str], site: str) -> str:
+    """The title without a leading or trailing run of parts that names the site."""
+    count = (len(parts) + 1) // 2
+    for removed in range(1, count):
+        kept = 2 * (count - removed)
+        if _same_site("".join(parts[kept:]), site):
+            return "".join(parts[: kept - 1]).strip()
+        if _same_site("".join(parts[: 2 * removed - 1]), site):
+            return "".join(parts[2 * removed :]).strip()
+    return "".join(parts).strip()
+
+
+def _title_candidates(parts: list[str]) -> Iterator[str]:
+    """Runs of whole parts of a split title, longest first (parts alternate with separators)."""
+    count = (len(parts) + 1) // 2
+    for size in range(count - 1, 0, -1):
+        for start in range(count - size + 1):
+            yield "".join(parts[2 * start : 2 * (start + size) - 1]).strip()
+
+
+def _same_site(part: str, site: str) -> bool:
+    """Whether a title part names the site ("The Daily Example", "dailyexample.com", ...)."""
+    names = {_key(site), _key(site.removeprefix("www.").split(".")[0])}
+    names |= {name.removeprefix("the") for name in names}
+    key = _key(part)
+    return bool(key) and (key in names or key.removeprefix("the") in names)
+
+
+def title_key(text: str) -> str:
+    """Text reduced to lower-case letters and digits, for comparing titles."""
+    return re.sub(r"[\W_]+", "", squash(text).casefold())
+
+
+_key = title_key
+
+
+def _words(text: str) -> list[str]:
+    return [word.casefold() for word in _WORD.findall(text)]
+
+
+def squash(text: str) -> str:
+    """Whitespace collapsed, and a heading's permalink sign ("¶") dropped."""
+    text = _SPACES.sub(" ", text).strip()
+    return text.rstrip(_PERMALINK_TAIL).strip()
