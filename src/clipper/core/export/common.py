@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from clipper.core.errors import ClipperError
@@ -59,3 +59,21 @@ def each_clip(
         yield clip
         if progress is not None and progress(n, total) is False:
             raise ExportCancelled(written)
+
+
+def write_each(
+    clips: Sequence[Clip],
+    folder: Path,
+    extension: str,
+    render: Callable[[Clip], bytes],
+    name: Callable[[Clip], str],
+    progress: Progress | None = None,
+) -> list[Path]:
+    """One file per clip in ``folder``: ``render`` makes its bytes, ``name`` its file stem.
+
+    Existing files get a numbered sibling instead; ExportCancelled if progress says stop.
+    """
+    written: list[Path] = []
+    for clip in each_clip(clips, len(clips), progress, written):
+        written.append(write_unique(folder, name(clip), extension, render(clip)))
+    return written

@@ -24,7 +24,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from clipper.core.errors import ClipperError
-from clipper.core.export.common import Progress, each_clip, write_target, write_unique
+from clipper.core.export.common import Progress, each_clip, write_each, write_target
 from clipper.core.export.html import (
     byline,
     clip_body,
@@ -390,8 +390,11 @@ def export_epub_each(
     progress: Progress | None = None,
 ) -> list[Path]:
     """One single-chapter book per clip in ``folder``, named by ``template``; never overwrites."""
-    written: list[Path] = []
-    for clip in each_clip(clips, len(clips), progress, written):
-        data = book_bytes([clip])
-        written.append(write_unique(folder, file_stem(clip, template), ".epub", data))
-    return written
+    return write_each(
+        clips,
+        folder,
+        ".epub",
+        lambda c: book_bytes([c]),
+        lambda c: file_stem(c, template),
+        progress,
+    )

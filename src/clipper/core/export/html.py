@@ -19,7 +19,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from clipper.core.cleanhtml import remove, safe_url
-from clipper.core.export.common import Progress, each_clip, write_target, write_unique
+from clipper.core.export.common import Progress, each_clip, write_each, write_target
 from clipper.core.export.markdown import file_stem
 from clipper.core.library import Clip
 from clipper.core.sources import file_url_to_path
@@ -353,11 +353,14 @@ def export_html(
     progress: Progress | None = None,
 ) -> list[Path]:
     """One ``.html`` page per clip in ``folder``; existing files get a numbered sibling instead."""
-    written: list[Path] = []
-    for clip in each_clip(clips, len(clips), progress, written):
-        data = clip_to_html(clip).encode("utf-8")
-        written.append(write_unique(folder, file_stem(clip, template), ".html", data))
-    return written
+    return write_each(
+        clips,
+        folder,
+        ".html",
+        lambda c: clip_to_html(c).encode("utf-8"),
+        lambda c: file_stem(c, template),
+        progress,
+    )
 
 
 def export_html_combined(

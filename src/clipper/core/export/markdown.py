@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from clipper.core.export.common import Progress, each_clip, write_target, write_unique
+from clipper.core.export.common import Progress, each_clip, write_each, write_target
 from clipper.core.export.filenames import render_template, safe_filename
 from clipper.core.library import Clip
 
@@ -81,11 +81,14 @@ def export_markdown(
     progress: Progress | None = None,
 ) -> list[Path]:
     """One ``.md`` file per clip in ``folder``; existing files get a numbered sibling instead."""
-    written: list[Path] = []
-    for clip in each_clip(clips, len(clips), progress, written):
-        data = clip_to_markdown(clip, fields).encode("utf-8")
-        written.append(write_unique(folder, file_stem(clip, template), ".md", data))
-    return written
+    return write_each(
+        clips,
+        folder,
+        ".md",
+        lambda c: clip_to_markdown(c, fields).encode("utf-8"),
+        lambda c: file_stem(c, template),
+        progress,
+    )
 
 
 def _section(clip: Clip) -> str:

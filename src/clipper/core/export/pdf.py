@@ -54,7 +54,7 @@ from PySide6.QtGui import (
 )
 
 from clipper.core.errors import ClipperError
-from clipper.core.export.common import Progress, each_clip, write_target, write_unique
+from clipper.core.export.common import Progress, each_clip, write_each, write_target
 from clipper.core.export.markdown import file_stem
 from clipper.core.export.pdf_file import Mark, add_update, pdf_has_text, radical_ideographs
 from clipper.core.export.pdf_markup import (
@@ -483,11 +483,14 @@ def export_pdf(
     image_folder: Path | None = None,
 ) -> list[Path]:
     """One PDF per clip in ``folder``, named by ``template``; existing files are kept."""
-    written: list[Path] = []
-    for clip in each_clip(clips, len(clips), progress, written):
-        data = clip_to_pdf_bytes([clip], page_size=page_size, image_folder=image_folder)
-        written.append(write_unique(folder, file_stem(clip, template), ".pdf", data))
-    return written
+    return write_each(
+        clips,
+        folder,
+        ".pdf",
+        lambda c: clip_to_pdf_bytes([c], page_size=page_size, image_folder=image_folder),
+        lambda c: file_stem(c, template),
+        progress,
+    )
 
 
 def export_pdf_combined(
