@@ -22,7 +22,7 @@ package: system-deps-run $(VENV)/.test-installed
 screenshots: system-deps-run $(VENV)/.run-installed
 	$(PY) scripts/screenshots.py
 
-bench: $(VENV)/.test-installed
+bench: system-deps-test $(VENV)/.bench-installed
 	$(PY) bench/run_all.py
 
 system-deps-run:
@@ -41,6 +41,10 @@ $(VENV)/.run-installed: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -e '.[test]'
 	@touch $@ $(VENV)/.run-installed
+
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -e '.[test,bench]'
+	@touch $@ $(VENV)/.test-installed $(VENV)/.run-installed
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -162,6 +162,16 @@ def test_add_then_search(bundle: Path, isolated_home: Path) -> None:
     assert result["clips"][0]["title"].startswith("Riverside Flood Barrier")
 
 
+def test_bulk_add_extracts_in_worker_processes(bundle: Path, isolated_home: Path) -> None:
+    pages = ["news.html", "blog-code.html", "docs.html", "shift_jis.html", "windows-1251.html"]
+    added = run("add", *(str(FIXTURES / "pages" / p) for p in pages), "--jobs", "2", "--json")
+    assert added.returncode == 0, added.stderr
+    clips = [json.loads(line) for line in added.stdout.splitlines()]
+    assert [c["status"] for c in clips] == ["added"] * 5
+    assert clips[0]["title"].startswith("Riverside Flood Barrier")
+    assert "Traceback" not in added.stderr
+
+
 def test_self_test_finds_the_secret_service(bundle: Path) -> None:
     """Every module, extraction, FTS5, a PDF with text and the keyring's SecretService backend."""
     if not (shutil.which("dbus-daemon") and shutil.which("gnome-keyring-daemon")):

@@ -54,7 +54,8 @@ def _ids(values: Sequence[str]) -> list[int]:
 
 
 def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
-    from clipper.core.clipping import ClipOptions, clip_document, clip_source
+    from clipper.core.bulk import clip_many
+    from clipper.core.clipping import ClipOptions, clip_document
     from clipper.core.sources import document_from_paste
 
     options = ClipOptions(
@@ -66,25 +67,30 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     )
     failures = 0
     library = ctx.library()
-    for source in args.sources:
+    if "-" in args.sources:  # a page on standard input goes first
+        html = sys.stdin.buffer.read().decode("utf-8", errors="replace")
         try:
-            if source == "-":
-                html = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-                result = clip_document(library, document_from_paste(html, args.url), options)
-            else:
-                result = clip_source(library, source, options)
+            result = clip_document(library, document_from_paste(html, args.url), options)
         except ClipperError as exc:
             failures += 1
-            _report_failure(args, source, exc)
-            continue
-        _report_added(args, result.clip, result.status)
+            _report_failure(args, "-", str(exc))
+        else:
+            _report_added(args, result.clip, result.status)
+    sources = [s for s in args.sources if s != "-"]
+    # Many sources: read ahead in threads, extract on every core, store here in order.
+    for item in clip_many(library, sources, options, workers=args.jobs):
+        if item.result is None:
+            failures += 1
+            _report_failure(args, item.source, item.error or "")
+        else:
+            _report_added(args, item.result.clip, item.result.status)
     return 1 if failures else 0
 
 
-def _report_failure(args: argparse.Namespace, source: str, exc: ClipperError) -> None:
-    print(f"clipper: {source}: {exc}", file=sys.stderr)
+def _report_failure(args: argparse.Namespace, source: str, message: str) -> None:
+    print(f"clipper: {source}: {message}", file=sys.stderr)
     if args.json:
-        _json_line({"source": source, "status": "error", "error": str(exc)})
+        _json_line({"source": source, "status": "error", "error": message})
 
 
 def _report_added(args: argparse.Namespace, clip: Clip, status: str) -> None:
@@ -447,6 +453,13 @@ def _build_clip_commands(subs: Any) -> None:
         "--keep-as-link", action="store_true", help="keep pages with no article as links"
     )
     p.add_argument("--json", action="store_true", help="print each clip as a JSON line")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        metavar="N",
+        help="extract N pages at once (default: one per core)",
+    )
     p = _sub(subs, "extract", cmd_extract, "extract articles without storing them")
     p.add_argument("sources", nargs="+", metavar="SOURCE")
     p.add_argument("--format", choices=("json", "md", "text"), default="text")

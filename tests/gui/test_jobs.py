@@ -346,3 +346,26 @@ def test_qt_bindings_keep_python_reference_counts(qapp: Any) -> None:
     after = sys.getrefcount(True), sys.getrefcount(None)
     assert after[0] >= before[0], "Signal.emit() drops references to True (PySide6 bug)"
     assert after[1] >= before[1] - 5, "QThreadPool tasks drop references to None (PySide6 bug)"
+
+
+def test_a_batch_extracts_in_worker_processes_then_lets_them_go(
+    qtbot: Any, runner: JobRunner, library: Library, tmp_path: Path
+) -> None:
+    files = []
+    for i in range(6):
+        page = tmp_path / f"page{i}.html"
+        page.write_text(article_html(f"Batch page {i}"), encoding="utf-8")
+        files.append(page)
+    single = runner.submit(ClipRequest("file", str(files[0])))
+    assert runner._extraction._pool is None  # one clip: extracted in its thread
+    wait_until_finished(qtbot, single)
+    jobs = [runner.submit(ClipRequest("file", str(f))) for f in files[1:]]
+    pool = runner._extraction._pool
+    assert pool is not None  # a batch: extracted in worker processes
+    for job in jobs:
+        wait_until_finished(qtbot, job)
+    assert [job.state for job in jobs] == ["done"] * 5
+    titles = [library.get(job.result.clip.id).title for job in jobs if job.result]
+    assert titles == [f"Batch page {i}" for i in range(1, 6)]
+    assert pool.extracted == 5
+    assert runner._extraction._pool is None  # idle again: the workers are let go

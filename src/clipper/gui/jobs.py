@@ -54,6 +54,9 @@ FINISHED_STATES = frozenset({DONE, FAILED, CANCELLED})
 
 BUG_MESSAGE = "Something went wrong inside Clipper; details are in the log."
 MAX_DOWNLOADS = 3
+# With this many jobs at once (a drop of many files, a pasted list of links), extraction
+# moves to worker processes so every core works; single clips extract in their thread.
+PROCESS_POOL_FROM = 2
 
 _STAGE_MESSAGES = {
     QUEUED: "Waiting…",
@@ -167,6 +170,42 @@ class _Cancelled(Exception):
     """Raised inside a worker when it notices the job was cancelled between steps."""
 
 
+class _Extraction:
+    """Where workers extract: in their own thread, or in a pool of processes for batches.
+
+    A plain object shared with the worker threads (no Qt). The pool starts when a batch
+    arrives and is let go when the queue is empty again; its fork server stays, so the
+    next batch gets workers in milliseconds.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: Any = None  # clipper.core.bulk.ExtractorPool, imported when needed
+
+    def use_processes(self) -> None:
+        with self._lock:
+            if self._pool is None:
+                from clipper.core.bulk import ExtractorPool
+
+                self._pool = ExtractorPool()
+
+    def release(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close(wait=False)
+
+    def extract(self, doc: RawDocument, keep_as_link: bool) -> Article:
+        with self._lock:
+            pool = self._pool
+        if pool is not None:
+            try:
+                return pool.extract(doc, keep_as_link)  # type: ignore[no-any-return]
+            except RuntimeError:  # released meanwhile (cancelled jobs): finish here
+                pass
+        return extract(doc, keep_as_link)
+
+
 class JobRunner(QObject):
     """Runs clip requests in the background and reports on the UI thread.
 
@@ -200,7 +239,9 @@ class JobRunner(QObject):
         self._writer = QThreadPool(self)
         self._writer.setMaxThreadCount(1)
         self._bridge = _Bridge(self)
+        self._extraction = _Extraction()
         self._connect_bridge()
+        self.queue_changed.connect(self._release_when_idle)
 
     def _connect_bridge(self) -> None:
         queued = Qt.ConnectionType.QueuedConnection
@@ -216,6 +257,8 @@ class JobRunner(QObject):
         job = ClipJob(next(self._ids), request, self._cancel)
         options = dataclasses.replace(self._options_factory(), cancel=job._ticket.token)
         self._jobs.insert(0, job)
+        if len(self.active_jobs()) >= PROCESS_POOL_FROM:
+            self._extraction.use_processes()
         self.job_added.emit(job)
         self.queue_changed.emit()
         # The worker gets plain values only, never the job object: the job belongs to the
@@ -229,6 +272,7 @@ class JobRunner(QObject):
             self._bridge,
             self._library,
             self._writer,
+            self._extraction,
         )
         self._downloads.start(work)
         return job
@@ -273,7 +317,12 @@ class JobRunner(QObject):
         left = max(0, round((end - time.monotonic()) * 1000))
         stopped = self._writer.waitForDone(left) and stopped
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+        self._extraction.release()
         return stopped
+
+    def _release_when_idle(self) -> None:
+        if not self.active_jobs():
+            self._extraction.release()
 
     # -- job bookkeeping (UI thread) -----------------------------------------------------
 
@@ -344,6 +393,7 @@ def _prepare(
     bridge: _Bridge,
     library: Library,
     writer: QThreadPool,
+    extraction: _Extraction,
 ) -> None:
     """Download or read the request and extract its article, then queue the write."""
     if not ticket.claim():
@@ -351,7 +401,7 @@ def _prepare(
     try:
         doc = _load(job_id, request, options, bridge)
         bridge.stage.emit(job_id, EXTRACTING)
-        article = extract(doc, options.keep_as_link)
+        article = extraction.extract(doc, options.keep_as_link)
         _check(options)
     except Exception as exc:
         _report_error(job_id, exc, options, bridge)
