@@ -9,7 +9,8 @@ comments, the footer) are never taken for the article's own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from lxml import html as lxml_html
 
@@ -26,20 +27,36 @@ _UPDATED = re.compile(r"\b(?:updated?|modified|edited|revised|reviewed)\b", re.I
 # A line that is a date and little else: "Published March 3, 2024", "Mar 3, 2024 · 5 min read".
 _DATE_LINE_MAX_CHARS = 60
 _BODY_START_CHARS = 200
+# How many elements before the headline are searched, after the ones under it.
+_BEFORE_LIMIT = 40
 
 
 def headline_element(
     tree: lxml_html.HtmlElement, title: str | None
 ) -> lxml_html.HtmlElement | None:
-    """The page's headline: the h1 that matches the title, else the first h1 with text."""
+    """The page's headline: the h1 that matches the title, else the first h1 with text.
+
+    A page without an h1 may show its headline as an h2 (or lower): one that matches the
+    title is taken.
+    """
     headings = [h for h in tree.iter("h1") if squash(h.text_content())][:12]
+    if not headings:
+        return _matching(tree.iter("h2", "h3"), title)
+    found = _matching(headings, title)
+    return headings[0] if found is None else found
+
+
+def _matching(
+    headings: Iterable[lxml_html.HtmlElement], title: str | None
+) -> lxml_html.HtmlElement | None:
     wanted = title_match_key(title or "")
-    if wanted:
-        for heading in headings:
-            key = title_match_key(heading.text_content())
-            if len(key) > 3 and (key in wanted or wanted in key):
-                return heading
-    return headings[0] if headings else None
+    if not wanted:
+        return None
+    for heading in islice(headings, 12):
+        key = title_match_key(heading.text_content())
+        if len(key) > 3 and (key in wanted or wanted in key):
+            return heading
+    return None
 
 
 def following(element: lxml_html.HtmlElement, limit: int) -> Iterator[lxml_html.HtmlElement]:
@@ -58,14 +75,46 @@ def following(element: lxml_html.HtmlElement, limit: int) -> Iterator[lxml_html.
         node = node.getparent()
 
 
+def preceding(element: lxml_html.HtmlElement, limit: int) -> Iterator[lxml_html.HtmlElement]:
+    """Up to ``limit`` elements before ``element``, nearest first (not its ancestors)."""
+    count = 0
+    node: lxml_html.HtmlElement | None = element
+    while node is not None:
+        for sibling in node.itersiblings(preceding=True):
+            for item in reversed(list(sibling.iter())):
+                if not isinstance(item.tag, str):
+                    continue
+                yield item
+                count += 1
+                if count >= limit:
+                    return
+        node = node.getparent()
+
+
+def around(
+    heading: lxml_html.HtmlElement, after: int, before: int
+) -> Iterator[lxml_html.HtmlElement]:
+    """The elements after the headline up to the prose, then the few just before it.
+
+    A byline or date is under the headline on most pages, above it ("News · March 3")
+    on some.
+    """
+    for element in following(heading, after):
+        if _starts_body(element):
+            break
+        yield element
+    for element in preceding(heading, before):
+        if _starts_body(element):
+            break
+        yield element
+
+
 def headline_dates(
     heading: lxml_html.HtmlElement, limit: int = 120
 ) -> tuple[str | None, str | None]:
     """The first publication date and update date shown between the headline and the prose."""
     published = updated = None
-    for element in following(heading, limit):
-        if _starts_body(element):
-            break
+    for element in around(heading, limit, _BEFORE_LIMIT):
         if element.tag in _SKIP or len(element) > 4:
             continue
         found = valid_date(element.get("datetime")) if element.tag == "time" else None
@@ -120,9 +169,7 @@ def microdata_authors(tree: lxml_html.HtmlElement) -> list[str]:
 
 def byline_authors(heading: lxml_html.HtmlElement, limit: int = 300) -> list[str]:
     """The author named in a byline just after the headline ("By Jane Doe", an author link)."""
-    for element in following(heading, limit):
-        if _starts_body(element):
-            break
+    for element in around(heading, limit, _BEFORE_LIMIT):
         if element.tag in _SKIP:
             continue
         name = _byline_name(element)
@@ -135,8 +182,7 @@ def _byline_name(element: lxml_html.HtmlElement) -> str | None:
     hints = " ".join(element.get(a) or "" for a in ("class", "id", "rel", "itemprop"))
     is_link = element.tag == "a" and bool(_AUTHOR_LINK.search(element.get("href") or ""))
     marked = is_link or bool(_AUTHOR_HINT.search(hints))
-    own = squash(element.text or "").lower()
-    if not marked and not (own in ("by", "by:") or own.startswith("by ")):
+    if not marked and not BY_PREFIX.match(squash(element.text or "")):
         return None
     if len(element) > 8:
         return None

@@ -16,7 +16,16 @@ from lxml import etree
 
 # " - ", " | ", " — ", " » ", " :: " and the like between a headline and a site name.
 _TITLE_SEPARATOR = re.compile(r"(\s+(?:[-|\u2013\u2014»·•/]|::)\s+|(?<=\w):\s+)")
+# Between a headline and a tagline or unrecognised brand: not a colon, not a slash.
+_TAGLINE_SEPARATOR = re.compile(r"(\s+(?:[-|\u2013\u2014»·•]|::)\s+)")
+_TAGLINE_MIN_WORDS = 2
+_SMALL_WORDS = frozenset({"and", "of", "the", "for", "in", "on", "at", "to", "a", "an"})
 _SPACES = re.compile(r"\s+")
+# A UTF-8 lead byte read as Latin-1/Windows-1252 ("Ã", "â") and a continuation byte after it.
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+    "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 _WORD = re.compile(r"\w+")
 _PERMALINK_TAIL = "¶§🔗⚓"
 
@@ -46,17 +55,39 @@ def choose_title(
     ``found`` is another extractor's guess, used when the page has no <title> or og:title;
     ``sites`` are names the site goes by (og:site_name, host name, ...).
     """
-    heading = _tidy_heading(headline or "")
+    heading = _tidy_heading(repair_mojibake(headline or ""))
+    title_tag, og_title, found = (
+        repair_mojibake(t or "") or None for t in (title_tag, og_title, found)
+    )
     # A logo in the h1 ("Arch Linux", "example.com") is no evidence for the headline, nor
     # is an h1 that is the last part of "Page - Book Title": it names the site or book.
     if heading and (_names_site(heading, sites) or _is_title_tail(heading, title_tag)):
         heading = ""
-    base = _without_site(og_title or title_tag or found or "", sites, heading, og_title)
+    raw = og_title or title_tag or found or ""
+    base = _without_site(raw, sites, heading, og_title, found)
     if not base and title_tag:
-        base = _without_site(title_tag, sites, heading, og_title)
+        raw = title_tag
+        base = _without_site(raw, sites, heading, og_title, found)
     if heading and _is_headline(heading, base):
-        return _without_site(heading, sites, None, None)
+        return _without_site(heading, sites, None, None, None)
+    if base == squash(raw):  # no site name found: "Headline | Tagline" is still likely
+        base = _without_tagline(base, sites)
     return base or heading
+
+
+def repair_mojibake(text: str) -> str:
+    """UTF-8 that was read as Latin-1 or Windows-1252, read again ("cafÃ©" -> "café").
+
+    Only when the whole text converts back: a text with other non-Latin letters is left alone.
+    """
+    if not _MOJIBAKE.search(text):
+        return text
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            return text.encode(encoding).decode("utf-8")
+        except UnicodeError:
+            continue
+    return text
 
 
 def _is_title_tail(heading: str, title: str | None) -> bool:
@@ -78,16 +109,36 @@ def _tidy_heading(text: str) -> str:
     return _SECTION_NUMBER.sub("", _LABEL.sub("", text)).strip()
 
 
-def _without_site(raw: str, sites: list[str], h1: str | None, og_title: str | None) -> str:
-    """The title without the site's name, trying each name the site goes by."""
+def _without_site(
+    raw: str, sites: list[str], h1: str | None, og_title: str | None, headline: str | None
+) -> str:
+    """The title without the site's name, trying each name the site goes by.
+
+    ``h1``, ``og_title`` and ``headline`` (JSON-LD) are the page's other titles.
+    """
     title = squash(raw)
-    for site in sites:
-        cleaned = clean_title(raw, site=site, h1=h1, og_title=og_title)
-        if cleaned != title:
+    names: list[str | None] = [*sites] or [None]
+    for site in names:
+        cleaned = clean_title(raw, site=site, h1=h1, og_title=og_title, headline=headline)
+        if cleaned != title or not sites:
             return cleaned
-    if not sites:
-        return clean_title(raw, site=None, h1=h1, og_title=og_title)
     return _without_brand_tail(title, sites)
+
+
+def _without_tagline(title: str, sites: list[str]) -> str:
+    """ "Headline | Tagline" -> "Headline": the short part after the headline is the site's.
+
+    Only a title of exactly two parts: "Part - Chapter - Book" is left to the site match.
+    A first part that names the site ("Brand | What we do") leaves the second.
+    """
+    parts = _TAGLINE_SEPARATOR.split(title)
+    if len(parts) != 3:
+        return title
+    first, last = parts[0].strip(), parts[2].strip()
+    # "Alma — Simplifying Access to Therapy", "grep(1) — Linux manual page": a name first.
+    if len(first.split()) < _TAGLINE_MIN_WORDS or not last:
+        return title
+    return last if _names_site(first, sites) else first
 
 
 def _without_brand_tail(title: str, sites: list[str]) -> str:
@@ -101,7 +152,8 @@ def _without_brand_tail(title: str, sites: list[str]) -> str:
     if len(parts) < 3 or ":" in parts[-2]:
         return title
     tail = parts[-1]
-    if len(_words(tail)) <= _BRAND_MAX_WORDS and any(_like_site(tail, site) for site in sites):
+    short = len(_words(tail)) <= _BRAND_MAX_WORDS
+    if any((short and _like_site(tail, site)) or _spells_site(tail, site) for site in sites):
         return "".join(parts[:-2]).strip()
     return title
 
@@ -126,13 +178,24 @@ def _like_site(part: str, site: str) -> bool:
     names = _site_names(site)
     words = _words(site)
     if len(words) >= 2:
-        names.add("".join(word[0] for word in words))  # "World Future Awards" -> "wfa"
+        names.add(_acronym(site))  # "World Future Awards" -> "wfa"
     for name in (n for n in names if len(n) >= 3):
         if key == name or name.startswith(key) or (len(name) >= 4 and key.startswith(name)):
             return True
         if len(name) >= 5 and name in key:
             return True
     return False
+
+
+def _spells_site(part: str, site: str) -> bool:
+    """Whether the site's name is the initials of part ("Bureau of Labor Statistics", bls.gov)."""
+    initials = _acronym(part)
+    return len(initials) >= 3 and initials in _site_names(site)
+
+
+def _acronym(text: str) -> str:
+    """The initials of a name's words, small words left out ("Bureau of Labor" -> "bl")."""
+    return "".join(word[0] for word in _words(text) if word not in _SMALL_WORDS)
 
 
 def heading_text(element: etree._Element) -> str:
@@ -150,19 +213,26 @@ def heading_text(element: etree._Element) -> str:
 # --- removing the site's name -----------------------------------------------------------
 
 
-def clean_title(title: str, *, site: str | None, h1: str | None, og_title: str | None) -> str:
+def clean_title(
+    title: str,
+    *,
+    site: str | None,
+    h1: str | None,
+    og_title: str | None,
+    headline: str | None = None,
+) -> str:
     """Remove the site name from a page title ("Headline - Site" -> "Headline").
 
-    A part is removed when it matches the site name, or when the page's own h1 or
-    og:title shows the shorter form. Anything else is left alone: a colon or a dash
-    inside a headline is part of the headline.
+    A part is removed when it matches the site name, or when the page's own h1,
+    og:title or JSON-LD ``headline`` shows the shorter form. Anything else is left alone:
+    a colon or a dash inside a headline is part of the headline.
     """
     title = squash(title)
     parts = _TITLE_SEPARATOR.split(title)
     if len(parts) < 3 or (h1 and _key(h1) == _key(title)):
         return title
     # og:title often carries the site name too, so only a shorter form is evidence.
-    short_forms = {_key(s) for s in (h1, og_title) if s} - {"", _key(title)}
+    short_forms = {_key(s) for s in (h1, og_title, headline) if s} - {"", _key(title)}
     for candidate in _title_candidates(parts):
         # Many sites put their name in an h1 (the logo): that is never the headline.
         if _key(candidate) in short_forms and not (site and _same_site(candidate, site)):
