@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from clipper.core.article import count_words
+from clipper.core.boilerplate import drop_teasers
 from clipper.core.pictures import Picture, restore_pictures
 
 __all__ = [
@@ -28,10 +28,6 @@ __all__ = [
     "safe_url",
     "serialize",
 ]
-
-# A closing paragraph this short, with this share of its words in links, is a tag or share line.
-_LINK_LINE_MAX_WORDS = 15
-_LINK_LINE_SHARE = 0.6
 
 _WS = re.compile(r"[ \t\n\r\f\v]+")  # what HTML collapses; a no-break space is kept
 PERMALINK_SIGNS = frozenset("¶§#🔗⚓")
@@ -66,7 +62,7 @@ def body_to_html(
         restore_pictures(root, pictures, lambda picture: _picture_element(picture, base))
     _tidy(root)
     _drop_repeated_blocks(root)
-    _drop_trailing_link_lines(root)
+    drop_teasers(root)
     return root
 
 
@@ -86,20 +82,6 @@ def _drop_repeated_blocks(root: etree._Element) -> None:
         if text in seen:
             remove(block)
         seen.add(text)
-
-
-def _drop_trailing_link_lines(root: etree._Element) -> None:
-    """Drop short link-list paragraphs at the very end ("Topics: Flooding · Council").
-
-    Trafilatura keeps such lines when they sit inside the <article>; a closing
-    paragraph of prose has far fewer of its words in links.
-    """
-    while len(root) and root[-1].tag == "p":
-        words = count_words("".join(root[-1].itertext()))
-        linked = sum(count_words("".join(a.itertext())) for a in root[-1].iter("a"))
-        if not words or words > _LINK_LINE_MAX_WORDS or linked < words * _LINK_LINE_SHARE:
-            return
-        remove(root[-1])
 
 
 def _content(element: etree._Element) -> Iterator[str | etree._Element]:

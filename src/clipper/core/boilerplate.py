@@ -1,0 +1,178 @@
+"""Page furniture that trafilatura lets through: teaser boxes, sign-up forms, tool bars.
+
+Two passes, both general (no site rules):
+
+* :func:`prune_page` runs on the page before extraction and removes boxes whose class or
+  id names them as furniture ("Newsletter", "RecommendedRecirc", "latest-news-box",
+  "print-tools", "explore-further"). Trafilatura has such a list too, but matches it
+  case-sensitively and misses newer names. A box is never removed if it holds the
+  headline or a large share of the page's text, so a misnamed wrapper cannot take the
+  article with it.
+* :func:`drop_teasers` runs on the clean article HTML and removes what is furniture by
+  its words: a "READ MORE: <link>" line, a "Don't miss" label with its links, and the
+  link lists, label and copyright line that end many articles.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from clipper.core.article import count_words
+
+__all__ = ["drop_teasers", "prune_page"]
+
+# -- before extraction: boxes named as furniture -----------------------------------------
+
+_FURNITURE_NAME = re.compile(
+    r"newsletter|recirc|taboola|outbrain|recommend|related-?(?:posts|stories|articles|links)"
+    r"|more-?(?:stories|news|articles)|latest-?news|most-?(?:read|popular|viewed)"
+    r"|you-?may|also-?like|dont-?miss|explore-?further|reprint|print-?tools|sign-?up"
+    r"|subscribe-?(?:box|form|widget|cta|module)|promo-?(?:box|banner|unit)",
+    re.IGNORECASE,
+)
+_BOX_TAGS = ("div", "section", "aside", "ul", "ol", "form", "nav", "p")
+# A named box is left alone if it holds this share of the page's text or more.
+_MAX_BOX_SHARE = 0.25
+_KEEP_INSIDE = ".//h1|.//article|.//*[@itemprop='articleBody']|.//main"
+
+
+def prune_page(tree: etree._Element, page_text: int) -> None:
+    """Remove furniture boxes from a parsed page (``page_text``: its visible characters)."""
+    limit = max(200, _MAX_BOX_SHARE * page_text)
+    found = []
+    for element in tree.iter(*_BOX_TAGS):
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        if len(names) > 1 and _FURNITURE_NAME.search(names):
+            found.append(element)
+    removed: set[etree._Element] = set()
+    for element in found:
+        if any(ancestor in removed for ancestor in element.iterancestors()):
+            continue
+        if element.xpath(_KEEP_INSIDE):
+            continue
+        if sum(len(t) for t in element.itertext()) > limit:
+            continue
+        parent = element.getparent()
+        if parent is None:
+            continue
+        _remove_keep_tail(element)
+        removed.add(element)
+
+
+def _remove_keep_tail(element: etree._Element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+# -- after extraction: furniture by its words ---------------------------------------------
+
+_LABEL = re.compile(
+    r"^\W*(?:read more|see more|more|also read|read also|related(?: articles| stories"
+    r"| content| posts| reading| links)?|more (?:on|about|from) (?:this|the)\b.{0,30}"
+    r"|recommended(?: for you| stories| reading)?|don'?t miss(?: this| out)?|must read"
+    r"|explore further|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)\b.{0,12}"
+    r"|more stories|latest stories|our latest stories|most (?:read|popular|viewed)"
+    r"|trending(?: now)?|top stories)\s*[:.\u2026\-\u2013\u2014|]*",
+    re.IGNORECASE,
+)
+_LABEL_MAX_WORDS = 8
+_LINK_SHARE = 0.6  # a block with this share of its words in links is a link block
+_LINE_MAX_WORDS = 15  # ...if it is a line this short (a paragraph or a heading)
+_ITEM_MAX_WORDS = 25  # ...or a list whose items are all this short
+_COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b", re.IGNORECASE)
+_COPYRIGHT_MAX_WORDS = 30
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_LINE_TAGS = ("p", *_HEADINGS)
+
+
+def drop_teasers(root: etree._Element) -> None:
+    """Remove teaser lines, labelled link blocks and the furniture that ends an article."""
+    blocks = list(root)
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if block.tag in _LINE_TAGS and _is_label(block):
+            words = _words(block)
+            label_words = count_words(_LABEL.match(words[1]).group(0))  # type: ignore[union-attr]
+            if words[0] == label_words:
+                # A label alone: it goes with the link blocks under it, if any.
+                end = index + 1
+                while end < len(blocks) and _is_link_block(blocks[end]):
+                    end += 1
+                if end > index + 1:
+                    for dropped in blocks[index:end]:
+                        root.remove(dropped)
+                    index = end
+                    continue
+            elif _linked_share(block, words[0] - label_words) >= _LINK_SHARE:
+                root.remove(block)  # "READ MORE: <a headline>"
+        index += 1
+    _drop_trailing_furniture(root)
+
+
+def _drop_trailing_furniture(root: etree._Element) -> None:
+    """Link lines and lists, their label and a copyright line, at the very end."""
+    while len(root):
+        last = root[-1]
+        if (
+            _is_link_block(last)
+            or _is_copyright(last)
+            or (last.tag in _LINE_TAGS and _is_label(last) and _words(last)[0] <= _LABEL_MAX_WORDS)
+        ):
+            if last.find(".//img") is not None:
+                return
+            root.remove(last)
+            continue
+        return
+
+
+def _words(block: etree._Element) -> tuple[int, str]:
+    text = " ".join("".join(block.itertext()).split())
+    return count_words(text), text
+
+
+def _is_label(block: etree._Element) -> bool:
+    count, text = _words(block)
+    return bool(count) and _LABEL.match(text) is not None
+
+
+def _linked_share(block: etree._Element, words: int) -> float:
+    if words <= 0:
+        return 0.0
+    linked = sum(count_words("".join(a.itertext())) for a in block.iter("a"))
+    return linked / words
+
+
+def _is_link_block(block: etree._Element) -> bool:
+    if block.tag in _LINE_TAGS:
+        words = _words(block)[0]
+        return 0 < words <= _LINE_MAX_WORDS and _linked_share(block, words) >= _LINK_SHARE
+    if block.tag in ("ul", "ol"):
+        items = [item for item in block if item.tag == "li"]
+        if not items:
+            return False
+        total = 0
+        for item in items:
+            words = _words(item)[0]
+            if words > _ITEM_MAX_WORDS:
+                return False
+            total += words
+        return bool(total) and _linked_share(block, total) >= _LINK_SHARE
+    return False
+
+
+def _is_copyright(block: etree._Element) -> bool:
+    if block.tag != "p":
+        return False
+    count, text = _words(block)
+    return 0 < count <= _COPYRIGHT_MAX_WORDS and _COPYRIGHT.search(text) is not None

@@ -1,0 +1,181 @@
+"""Page furniture that trafilatura lets through: named boxes before, teaser lines after."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+import pytest
+from lxml import html as lxml_html
+
+from clipper.core.boilerplate import drop_teasers, prune_page
+from clipper.core.extract import _SITE_PATH, _page_text_length, extract_article
+
+STORY = [
+    "The harbour board met on Tuesday to decide the future of the old grain pier.",
+    "Engineers told the members that the timber piles had rotted below the waterline.",
+    "Repairing them would cost more than building a new pier of steel and concrete.",
+    "Fishermen who still land their catch there asked for a year to find another berth.",
+    "The board agreed to wait until spring before it closes the pier for good.",
+]
+
+
+def paragraphs(count: int = 5) -> str:
+    return "".join(f"<p>{' '.join(STORY)} {STORY[i % 5]}</p>" for i in range(count))
+
+
+def article_page(extra_after: str = "", extra_before: str = "") -> str:
+    return (
+        "<html><head><title>The grain pier</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"<article><h1>The grain pier</h1>{extra_before}{paragraphs()}{extra_after}</article>"
+        "</body></html>"
+    )
+
+
+def fragment(html: str) -> lxml_html.HtmlElement:
+    return lxml_html.fragment_fromstring(html, create_parent="div")
+
+
+def texts(root: lxml_html.HtmlElement) -> list[str]:
+    return [" ".join("".join(block.itertext()).split()) for block in root]
+
+
+# --- before extraction: boxes named as furniture ------------------------------------------
+
+
+def test_named_furniture_boxes_go_whatever_their_case() -> None:
+    tree = lxml_html.fromstring(
+        "<html><body><article><h1>Pier</h1>" + paragraphs() + "</article>"
+        "<div class='Newsletter'><h3>Pick Six Newsletter</h3><p>Get the big stories.</p></div>"
+        "<div class='RecommendedRecirc'><a href='/a'>Another story</a></div>"
+        "<ul class='latest-news-box-row'><li><a href='/b'>Latest one</a></li></ul>"
+        "<div id='print-tools'>Order Reprints</div>"
+        "<div class='content'>Kept: an ordinary box.</div>"
+        "</body></html>"
+    )
+    prune_page(tree, _page_text_length(tree))
+    text = tree.text_content()
+    for gone in ("Pick Six", "Another story", "Latest one", "Order Reprints"):
+        assert gone not in text
+    assert "Kept: an ordinary box." in text and STORY[0] in text
+
+
+def test_a_misnamed_wrapper_never_takes_the_article_with_it() -> None:
+    # A wrapper named like furniture that holds the headline, or most of the page's text.
+    tree = lxml_html.fromstring(
+        "<html><body><div class='newsletter-layout'><h1>Pier</h1>" + paragraphs() + "</div>"
+        "<div class='related-posts-wrapper'>" + paragraphs(8) + "</div></body></html>"
+    )
+    before = tree.text_content()
+    prune_page(tree, _page_text_length(tree))
+    assert tree.text_content() == before
+
+
+def test_expanders_named_read_more_are_content() -> None:
+    tree = lxml_html.fromstring(
+        "<html><body><h1>Mug</h1><div class='description read-more-body'>"
+        "Hand thrown stoneware, glazed in two colours and fired twice.</div>"
+        + paragraphs()
+        + "</body></html>"
+    )
+    prune_page(tree, _page_text_length(tree))
+    assert "Hand thrown stoneware" in tree.text_content()
+
+
+# --- after extraction: furniture by its words ---------------------------------------------
+
+
+def test_read_more_lines_and_labelled_link_blocks_go() -> None:
+    root = fragment(
+        f"<p>{STORY[0]}</p>"
+        "<p><strong>READ MORE:</strong> <a href='/x'>Harbour protest draws hundreds</a></p>"
+        f"<p>{STORY[1]}</p>"
+        "<p><strong>DON'T MISS</strong></p>"
+        "<p><a href='/y'>Ferry fares to rise</a> [INSIGHT]</p>"
+        "<ul><li><a href='/z'>Storm closes the coast road</a></li>"
+        "<li><a href='/w'>Lifeboat crew honoured</a></li></ul>"
+        f"<p>{STORY[2]}</p>"
+    )
+    drop_teasers(root)
+    assert texts(root) == [STORY[0], STORY[1], STORY[2]]
+
+
+def test_prose_that_starts_like_a_label_stays() -> None:
+    root = fragment(
+        f"<p>More than forty boats used the pier last year. {STORY[3]}</p>"
+        "<p>Related: the <a href='/p'>pier history</a> goes back to 1870, when the first "
+        "grain ships arrived from the river ports and the town grew around the quay.</p>"
+        f"<p>{STORY[4]}</p>"
+    )
+    before = texts(root)
+    drop_teasers(root)
+    assert texts(root) == before
+
+
+def test_a_label_alone_with_prose_after_it_stays() -> None:
+    root = fragment(f"<h2>Related stories</h2><p>{STORY[0]}</p><p>{STORY[1]}</p>")
+    drop_teasers(root)
+    assert texts(root)[0] == "Related stories"
+
+
+def test_the_end_of_an_article_loses_its_link_lists_label_and_copyright() -> None:
+    root = fragment(
+        f"<p>{STORY[0]}</p><p>{STORY[4]}</p>"
+        "<h3>You may also be interested in...</h3>"
+        "<h3><a href='/1'>Milan Design Week: a tribute to the lamp makers</a></h3>"
+        "<h3><a href='/2'>The flow of time at the Triennale</a></h3>"
+        "<p>Topics: <a href='/t/harbour'>Harbour</a> · <a href='/t/council'>Council</a></p>"
+        "<p>Copyright Harbour News 2019 - all rights reserved</p>"
+    )
+    drop_teasers(root)
+    assert texts(root) == [STORY[0], STORY[4]]
+
+
+def test_a_closing_list_of_sources_with_long_items_stays() -> None:
+    item = "<li><a href='/r'>Report</a> on the state of the timber piles, with the divers' "
+    item += "photographs and the engineers' estimate of the cost of each kind of repair</li>"
+    root = fragment(f"<p>{STORY[0]}</p><ul>{item}{item}</ul>")
+    drop_teasers(root)
+    assert root[-1].tag == "ul"
+
+
+def test_a_picture_at_the_end_is_not_furniture() -> None:
+    root = fragment(
+        f"<p>{STORY[0]}</p><p><a href='/big.jpg'><img src='/small.jpg' alt='The pier'></a></p>"
+    )
+    drop_teasers(root)
+    assert root[-1].find(".//img") is not None
+
+
+def test_whole_pipeline_keeps_the_story_and_drops_the_boxes() -> None:
+    html = article_page(
+        extra_after=(
+            "<div class='newsletter-signup'><h3>Harbour Weekly</h3>"
+            "<p>Get the week's harbour news in your inbox every Friday morning.</p></div>"
+            "<p><strong>SEE MORE:</strong> <a href='/m'>Pier closure: what it means</a></p>"
+        )
+    )
+    got = extract_article(html, "https://news.example/pier")
+    for sentence in STORY:
+        assert sentence in got.text
+    assert "Harbour Weekly" not in got.text and "SEE MORE" not in got.text
+
+
+# --- the link fast path ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["/x/y", "/", "/a.png", "/a/b?q=1#f", "/x/y.", "/a/b.c/d?e=f.g", "/%2e%2e/x", "/ü/ß"],
+)
+def test_site_paths_join_exactly_as_urljoin_does(value: str) -> None:
+    base = "https://example.com/a/b/c.html?x=1"
+    assert _SITE_PATH.match(value)
+    assert "https://example.com" + value == urljoin(base, value)
+
+
+@pytest.mark.parametrize(
+    "value", ["/../x", "/./x", "/x/../y", "/x/./y", "//cdn.example/x", "/x y", "/x\\y", "x/y"]
+)
+def test_everything_else_goes_through_urljoin(value: str) -> None:
+    assert not _SITE_PATH.match(value)
