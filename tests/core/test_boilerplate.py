@@ -179,3 +179,37 @@ def test_site_paths_join_exactly_as_urljoin_does(value: str) -> None:
 )
 def test_everything_else_goes_through_urljoin(value: str) -> None:
     assert not _SITE_PATH.match(value)
+
+
+def test_related_headline_without_a_link_and_broken_teaser_blocks_go() -> None:
+    root = fragment(
+        f"<p>{STORY[0]}</p>"
+        "<p><strong>Related: </strong><strong>Possible Water Plumes on Europa</strong></p>"
+        "<p><strong>DON'T MISS</strong></p>"
+        "<p><a href='/a'>China furious at the harbour plan</a> [<strong>INSIGHT]</strong></p>"
+        "<p><strong>VIDEO]</strong></p>"
+        "<p><a href='/b'>Hong Kong ferry strike</a></p>"
+        "<p><strong>[REACTION]</strong></p>"
+        f"<p>{STORY[1]}</p>"
+        "<p>Related: the board will publish its report in March.</p>"
+    )
+    drop_teasers(root)
+    assert texts(root) == [
+        STORY[0],
+        STORY[1],
+        "Related: the board will publish its report in March.",
+    ]
+
+
+def test_comment_labels_and_newsletter_invitations_do_not_end_the_article() -> None:
+    root = fragment(
+        f"<p>{STORY[0]}</p><p>{STORY[4]}</p>"
+        "<p>Click here to subscribe to The Harbour Newsletter</p>"
+        "<h3>Comments</h3><p>comments</p>"
+    )
+    drop_teasers(root)
+    assert texts(root) == [STORY[0], STORY[4]]
+    # ...but only at the end, and only as a line of its own
+    root = fragment(f"<h2>Comments</h2><p>{STORY[0]}</p>")
+    drop_teasers(root)
+    assert texts(root) == ["Comments", STORY[0]]

@@ -82,15 +82,26 @@ _LABEL = re.compile(
     r"|recommended(?: for you| stories| reading)?|don'?t miss(?: this| out)?|must read"
     r"|explore further|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)\b.{0,12}"
     r"|more stories|latest stories|our latest stories|most (?:read|popular|viewed)"
-    r"|trending(?: now)?|top stories)\s*[:.\u2026\-\u2013\u2014|]*",
+    r"|trending(?: now)?|top stories)\b\s*[:.\u2026\-\u2013\u2014|]*",
     re.IGNORECASE,
 )
+# What may close an article but is not part of it: the label of a comment section or a
+# share bar, a tag line, an invitation to subscribe.
+_CLOSING = re.compile(
+    r"^\W*(?:\d* ?comments?|leave a (?:comment|reply)|join the discussion"
+    r"|share(?: this)?(?: article| story| post| page)?|tags?|topics?|filed under|categories"
+    r"|(?:click here to |sign up (?:for|to) |subscribe (?:to|for) ).*newsletter.*)\W*$",
+    re.IGNORECASE,
+)
+_CLOSING_MAX_WORDS = 15
+_FRAGMENT_MAX_WORDS = 2  # "[VIDEO]", "|": bits of a teaser block broken up by <br>
 _LABEL_MAX_WORDS = 8
 _LINK_SHARE = 0.6  # a block with this share of its words in links is a link block
 _LINE_MAX_WORDS = 15  # ...if it is a line this short (a paragraph or a heading)
 _ITEM_MAX_WORDS = 25  # ...or a list whose items are all this short
 _COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b", re.IGNORECASE)
 _COPYRIGHT_MAX_WORDS = 30
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]*$")
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 _LINE_TAGS = ("p", *_HEADINGS)
 
@@ -107,15 +118,17 @@ def drop_teasers(root: etree._Element) -> None:
             if words[0] == label_words:
                 # A label alone: it goes with the link blocks under it, if any.
                 end = index + 1
-                while end < len(blocks) and _is_link_block(blocks[end]):
+                while end < len(blocks) and _in_teaser_block(blocks[end]):
                     end += 1
                 if end > index + 1:
                     for dropped in blocks[index:end]:
                         root.remove(dropped)
                     index = end
                     continue
-            elif _linked_share(block, words[0] - label_words) >= _LINK_SHARE:
-                root.remove(block)  # "READ MORE: <a headline>"
+            elif _linked_share(block, words[0] - label_words) >= _LINK_SHARE or (
+                words[0] <= _LINE_MAX_WORDS and _is_headline_after_colon(words[1])
+            ):
+                root.remove(block)  # "READ MORE: <a headline>", "Related: <b>Headline</b>"
         index += 1
     _drop_trailing_furniture(root)
 
@@ -127,6 +140,7 @@ def _drop_trailing_furniture(root: etree._Element) -> None:
         if (
             _is_link_block(last)
             or _is_copyright(last)
+            or (last.tag in _LINE_TAGS and _is_closing(last))
             or (last.tag in _LINE_TAGS and _is_label(last) and _words(last)[0] <= _LABEL_MAX_WORDS)
         ):
             if last.find(".//img") is not None:
@@ -169,6 +183,29 @@ def _is_link_block(block: etree._Element) -> bool:
             total += words
         return bool(total) and _linked_share(block, total) >= _LINK_SHARE
     return False
+
+
+def _in_teaser_block(block: etree._Element) -> bool:
+    """A link block, or a scrap of one ("[VIDEO]") left on its own line."""
+    if _is_link_block(block):
+        return True
+    if block.tag not in _LINE_TAGS or block.find(".//img") is not None:
+        return False
+    return 0 < _words(block)[0] <= _FRAGMENT_MAX_WORDS
+
+
+def _is_headline_after_colon(text: str) -> bool:
+    """ "Related: Water Plumes on Europa" - a colon, then a title, not a sentence."""
+    match = _LABEL.match(text)
+    if match is None or ":" not in match.group(0):
+        return False
+    rest = text[match.end() :].strip()
+    return bool(rest) and not _SENTENCE_END.search(rest)
+
+
+def _is_closing(block: etree._Element) -> bool:
+    count, text = _words(block)
+    return 0 < count <= _CLOSING_MAX_WORDS and _CLOSING.match(text) is not None
 
 
 def _is_copyright(block: etree._Element) -> bool:
