@@ -142,11 +142,20 @@ def _harmonic(a: float, b: float) -> float:
 # --- metadata --------------------------------------------------------------------------
 
 _SPACE = re.compile(r"\s+")
+# Typographic quotes and dashes count as the ASCII ones: the references were typed by
+# people, who type a straight quote where the page shows a curly one (13 tune titles).
+_TYPOGRAPHY = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
+     "\u2013": "-", "\u2014": "-"}
+)  # fmt: skip
 
 
 def normalise(text: str | None) -> str:
-    """Casefolded, whitespace collapsed, punctuation and symbols stripped at both ends."""
-    text = _SPACE.sub(" ", unicodedata.normalize("NFKC", text or "").casefold()).strip()
+    """Casefolded, typographic quotes and dashes as ASCII, whitespace collapsed, punctuation
+    and symbols stripped at both ends."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_TYPOGRAPHY).casefold()
+    text = _SPACE.sub(" ", text).strip()
     start, end = 0, len(text)
     while start < end and _is_edge_junk(text[start]):
         start += 1

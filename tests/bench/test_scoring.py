@@ -123,6 +123,8 @@ def test_wcxb_scores_are_means_over_pages() -> None:
         ("Hello  World", "hello world", True),
         ("“Quoted headline”", "Quoted headline.", True),
         ("Is it? Yes!", "is it? yes", True),
+        ("A Beginner's Guide", "A Beginner\u2019s Guide", True),
+        ("Now \u2013 then", "now - then", True),
         ("Headline", "Headline | Site", False),
         ("Headline", None, False),
         ("", "", False),
