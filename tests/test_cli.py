@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import CORPUS, FIXTURES
+from support.pages import write_numbered_articles
 
 PAGES = FIXTURES / "pages"
 
@@ -234,22 +235,9 @@ def test_real_pages_from_the_corpus(http_server: Any) -> None:
         assert clip["id"] in [h["id"] for h in hits]
 
 
-def _page(i: int) -> str:
-    words = " ".join(f"word{i}x{j}" for j in range(40))
-    paras = "".join(f"<p>Paragraph {k} of test article {i}: {words}.</p>" for k in range(8))
-    head = f"<head><title>Test article {i}</title></head>"
-    return f"<html>{head}<body><article><h1>Test article {i}</h1>{paras}</article></body></html>"
-
-
 @pytest.mark.slow
 def test_sigkill_while_adding_loses_nothing_reported(tmp_path: Path) -> None:
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    files = []
-    for i in range(200):
-        f = pages / f"a{i:03}.html"
-        f.write_text(_page(i))
-        files.append(str(f))
+    files = write_numbered_articles(tmp_path / "pages", 200)
     lib = tmp_path / "lib.sqlite3"
     proc = subprocess.Popen(
         [sys.executable, "-m", "clipper", "--library", str(lib), "add", *files, "--json"],

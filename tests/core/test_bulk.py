@@ -16,18 +16,10 @@ from clipper.core.bulk import ExtractorPool, clip_many
 from clipper.core.clipping import ClipOptions, extract
 from clipper.core.library import Library
 from clipper.core.sources import load_file
+from support.pages import write_numbered_articles
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 ARTICLES = ["news.html", "blog-code.html", "docs.html", "shift_jis.html", "windows-1251.html"]
-
-
-def _article_page(i: int) -> str:
-    words = " ".join(f"word{i}x{j}" for j in range(40))
-    paras = "".join(
-        f"<p>Paragraph {k} of article {i} says something about {words}.</p>" for k in range(6)
-    )
-    head = f"<head><title>Bulk article {i}</title></head>"
-    return f"<html>{head}<body><article><h1>Bulk article {i}</h1>{paras}</article></body></html>"
 
 
 def _clips(path: Path) -> list[tuple[str, str, str, str | None]]:
@@ -77,13 +69,7 @@ def test_a_dead_worker_costs_nothing_but_a_retry(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_killed_clipper_leaves_no_workers_behind(tmp_path: Path) -> None:
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    files = []
-    for i in range(150):
-        f = pages / f"a{i:03}.html"
-        f.write_text(_article_page(i))
-        files.append(str(f))
+    files = write_numbered_articles(tmp_path / "pages", 150)
     marker = tmp_path / "marker-path"  # shows up in the fork server's command line
     marker.mkdir()
     env = {**os.environ, "PYTHONPATH": f"{marker}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}

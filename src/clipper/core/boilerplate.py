@@ -20,6 +20,7 @@ import re
 from lxml import etree
 
 from clipper.core.article import count_words
+from clipper.core.cleanhtml import remove
 
 __all__ = ["drop_teasers", "prune_page"]
 
@@ -57,21 +58,8 @@ def prune_page(tree: etree._Element, page_text: int) -> None:
         parent = element.getparent()
         if parent is None:
             continue
-        _remove_keep_tail(element)
+        remove(element)
         removed.add(element)
-
-
-def _remove_keep_tail(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail and element.tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 # -- after extraction: furniture by its words ---------------------------------------------

@@ -61,27 +61,23 @@ def _matching(
 
 def following(element: lxml_html.HtmlElement, limit: int) -> Iterator[lxml_html.HtmlElement]:
     """Up to ``limit`` elements after ``element`` in document order (not its own children)."""
-    count = 0
-    node: lxml_html.HtmlElement | None = element
-    while node is not None:
-        for sibling in node.itersiblings():
-            for item in sibling.iter():
-                if not isinstance(item.tag, str):
-                    continue
-                yield item
-                count += 1
-                if count >= limit:
-                    return
-        node = node.getparent()
+    return _nearby(element, limit, backwards=False)
 
 
 def preceding(element: lxml_html.HtmlElement, limit: int) -> Iterator[lxml_html.HtmlElement]:
     """Up to ``limit`` elements before ``element``, nearest first (not its ancestors)."""
+    return _nearby(element, limit, backwards=True)
+
+
+def _nearby(
+    element: lxml_html.HtmlElement, limit: int, *, backwards: bool
+) -> Iterator[lxml_html.HtmlElement]:
     count = 0
     node: lxml_html.HtmlElement | None = element
     while node is not None:
-        for sibling in node.itersiblings(preceding=True):
-            for item in reversed(list(sibling.iter())):
+        for sibling in node.itersiblings(preceding=backwards):
+            items = reversed(list(sibling.iter())) if backwards else sibling.iter()
+            for item in items:
                 if not isinstance(item.tag, str):
                     continue
                 yield item

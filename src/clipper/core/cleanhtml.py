@@ -15,7 +15,6 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from clipper.core.boilerplate import drop_teasers
 from clipper.core.pictures import Picture, restore_pictures
 
 __all__ = [
@@ -62,7 +61,6 @@ def body_to_html(
         restore_pictures(root, pictures, lambda picture: _picture_element(picture, base))
     _tidy(root)
     _drop_repeated_blocks(root)
-    drop_teasers(root)
     return root
 
 

@@ -16,7 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from clipper.core.article import KIND_LINK, KIND_TEXT, Article, count_words
-from clipper.core.boilerplate import prune_page
+from clipper.core.boilerplate import drop_teasers, prune_page
 from clipper.core.cleanhtml import (
     HEADINGS,
     body_to_html,
@@ -68,6 +68,7 @@ def extract_article(html: str, url: str | None = None) -> Article:
     if body is None:
         raise no_article
     root = body_to_html(body, page.base, pictures)
+    drop_teasers(root)
     _drop_title_heading(root, page.title, page.h1)
     text = html_to_text(root)
     if prose_words(text) < MIN_ARTICLE_WORDS and count_words(text) < MIN_PAGE_WORDS:
