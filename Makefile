@@ -31,8 +31,10 @@ system-deps-run:
 system-deps-test:
 	@scripts/system-deps.sh test
 
+# A current pip: 23.x's resolver aborts on readability-lxml's lxml[html_clean] (the bench extra).
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade 'pip>=24'
 
 $(VENV)/.run-installed: pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -e .
