@@ -1,4 +1,4 @@
-"""The core never imports Qt: checked by importing it in a fresh interpreter.
+"""The core never imports Qt (checked in a fresh interpreter); one version everywhere.
 
 The one exception is clipper.core.export.pdf (PDF rendering uses QtGui); nothing
 else in the core may import it at module level.
@@ -22,3 +22,15 @@ def test_core_imports_no_qt() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_version_matches_pyproject() -> None:
+    import tomllib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    import clipper
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    declared = tomllib.loads(pyproject.read_text("utf-8"))["project"]["version"]
+    assert clipper.__version__ == declared == version("clipper")

@@ -100,3 +100,24 @@ def test_microdata_author() -> None:
     assert byline.microdata_authors(page('<article data-author="Jane Doe"></article>')) == [
         "Jane Doe"
     ]
+
+
+def test_labelled_author_in_a_facts_panel() -> None:
+    tree = page(f"<h1>T</h1>{PROSE}<div><h3>Author</h3><p> Lisa D. Ellis</p></div>")
+    assert byline.labelled_authors(tree) == ["Lisa D. Ellis"]
+
+
+def test_labelled_author_in_the_label_tail_and_after_a_split_by() -> None:
+    tail = page(f"{PROSE}<div><strong>Contributors:</strong> Janet Loughrey </div>")
+    assert byline.labelled_authors(tail) == ["Janet Loughrey"]
+    split = page(f"{PROSE}<div><span>by </span><p><a href='/a/sg'>Shannon Grilli</a></p></div>")
+    assert byline.labelled_authors(split) == ["Shannon Grilli"]
+
+
+def test_labels_that_are_not_bylines() -> None:
+    powered = page(f"{PROSE}<small>Powered <span>by</span> <a>Tsun</a></small>")
+    column = page("<table><tr><th>Author</th><th>Replies</th></tr></table>")
+    comment = page(f"{PROSE}<div class='comments'><span>Posted by</span><b>Sam Low</b></div>")
+    form = page(f"{PROSE}<div><h4>Author</h4><input placeholder='Name'></div>")
+    for tree in (powered, column, comment, form):
+        assert byline.labelled_authors(tree) == []

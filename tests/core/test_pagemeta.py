@@ -171,3 +171,10 @@ def test_split_authors() -> None:
     ]  # fmt: skip
     assert metadata.split_authors("Doe, Jane") == ["Doe, Jane"]
     assert metadata.split_authors("By Jane Doe") == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    "junk", ["wp-block-co-authors-plus-coauthors is-layout-flow", "262588213843476", "Name"]
+)
+def test_class_lists_account_numbers_and_labels_are_not_names(junk: str) -> None:
+    assert metadata.plausible_name(junk) is None

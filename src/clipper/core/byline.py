@@ -188,3 +188,64 @@ def _byline_name(element: lxml_html.HtmlElement) -> str | None:
         if text and text.lower() not in ("by", "by:"):
             return plausible_name(text.split(" | ")[0].split(" · ")[0])
     return None
+
+
+# A label that names who wrote the page, with the name after it: "Author: Jane Doe",
+# <h3>Author</h3><p>Jane Doe</p>, <span>by</span><a>Jane Doe</a>.
+_LABEL = re.compile(
+    r"^(?:(?:the\s+)?authors?|(?:written|article|words|story|posted)\s+by|contributors?|by)\s*:?$",
+    re.IGNORECASE,
+)
+_LABEL_MAX_CHARS = 24
+# Where a label names something else: a table's column, a form field, a comment's writer.
+_NOT_LABEL_TAGS = frozenset({"th", "td", "option", "label", "button", "a", "title", *_SKIP})
+_COMMENTS = re.compile(r"comment|repl(?:y|ies)|respon", re.IGNORECASE)
+
+
+def labelled_authors(tree: lxml_html.HtmlElement) -> list[str]:
+    """The name after an "Author" / "Written by" / "Contributors:" label, anywhere on the page.
+
+    For pages whose byline is not near the headline (an author box under the article, a
+    side panel of facts).
+    """
+    for element in tree.iter():
+        if (
+            not isinstance(element.tag, str)
+            or element.tag in _NOT_LABEL_TAGS
+            or len(element) > 1
+            or len(element.text or "") > _LABEL_MAX_CHARS
+            or not _LABEL.match(squash(element.text_content()))
+        ):
+            continue
+        # "Powered by", "Theme by"; a comment's writer
+        if _continues_a_phrase(element) or _in_comments(element):
+            continue
+        name = _text_after(element)
+        found = plausible_name(name) if name else None
+        if found:
+            return [found]
+    return []
+
+
+def _text_after(label: lxml_html.HtmlElement) -> str | None:
+    """The text right after a label: its tail, else the next element's first line."""
+    tail = squash(label.tail or "")
+    if tail:
+        return tail
+    following = label.getnext()
+    if following is None or following.tag in _NOT_LABEL_TAGS - {"a"}:
+        return None
+    lines = [squash(chunk) for chunk in following.itertext()]
+    return next((line for line in lines if line), None)
+
+
+def _continues_a_phrase(label: lxml_html.HtmlElement) -> bool:
+    """Whether a label ends a phrase begun before it ("Made" <span>by</span>)."""
+    return bool(re.search(r"\w\s*$", _label_before(label)))
+
+
+def _in_comments(element: lxml_html.HtmlElement) -> bool:
+    for outer in element.iterancestors():
+        if _COMMENTS.search(f"{outer.get('class') or ''} {outer.get('id') or ''}"):
+            return True
+    return False

@@ -299,7 +299,9 @@ def text_date(text: str) -> str | None:
 _NOT_AUTHOR = re.compile(
     r"^(?:authors?|by|posted|written|about(?: the)? authors?|more|view|read|share|follow|"
     r"contact|admin(?:istrator)?|editor|staff|team|guest|anonymous|unknown|user|member|"
-    r"profile|bio|home|blog|news|comments?|updated?|guide|insights?)\b.{0,20}$|@|https?:|"
+    r"profile|bio|home|blog|news|comments?|updated?|guide|insights?|name|e-?mail)\b.{0,20}$|"
+    # a CSS class list ("wp-block-co-authors-plus"), a numeric account id
+    r"@|https?:|\w-\w+-\w+-|^\d+$|"
     r"\bposts?\b|\d:\d\d|\bago\b|\b(?:you|your|our|agree|from|the author)\b|^\W*\w?\W*$|"
     r"^(?:(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\W*)+"
     r"\d*\W*$",

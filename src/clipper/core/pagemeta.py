@@ -89,7 +89,7 @@ def _author(
     heading: lxml_html.HtmlElement | None,
     site: str | None,
 ) -> str | None:
-    """Structured data first, then the byline under the headline, then trafilatura's guess."""
+    """Structured data first, then the byline under the headline, a labelled name, guesses."""
     twitter = metas.get("twitter:data1")
     if (metas.get("twitter:label1") or "").casefold() not in _AUTHOR_LABELS:
         twitter = None
@@ -106,7 +106,8 @@ def _author(
         return found
     # trafilatura's search copies the whole page: only when nothing better was found
     guessed = metadata.split_authors(trafilatura.metadata.extract_author(tree))
-    candidates += [(guessed, True), (structured.organizations, False)]
+    labelled = byline.labelled_authors(tree)
+    candidates += [(labelled, True), (guessed, True), (structured.organizations, False)]
     return metadata.choose_author(candidates, sites)
 
 
