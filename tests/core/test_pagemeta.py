@@ -109,6 +109,20 @@ def test_date_shown_under_the_headline() -> None:
     assert read(body="<h1>Title</h1><p>Published March 3, 2024</p>").date == "2024-03-03"
 
 
+def test_shown_date_beats_json_ld_but_not_the_published_meta_tag() -> None:
+    data = ld({"@type": "Article", "datePublished": "2022-05-26"})
+    body = "<h1>Title</h1><p>March 3, 2024</p>"
+    assert read(data, body).date == "2024-03-03"
+    tagged = data + meta("article:published_time", "2022-05-26", "property")
+    assert read(tagged, body).date == "2022-05-26"
+
+
+def test_shown_update_date_when_the_page_shows_no_other() -> None:
+    data = ld({"@type": "Article", "datePublished": "2024-11-22"})
+    body = "<h1>Title</h1><p>Last updated: October 8, 2025</p>"
+    assert read(data, body).date == "2025-10-08"
+
+
 def test_future_and_pre_1990_dates_are_rejected() -> None:
     head = meta("article:published_time", "2999-01-01", "property")
     assert read(head, url=None).date is None

@@ -74,7 +74,7 @@ def _nearby(
 ) -> Iterator[lxml_html.HtmlElement]:
     count = 0
     node: lxml_html.HtmlElement | None = element
-    while node is not None:
+    while node is not None and node.tag != "body":  # never into the <head>
         for sibling in node.itersiblings(preceding=backwards):
             items = reversed(list(sibling.iter())) if backwards else sibling.iter()
             for item in items:
