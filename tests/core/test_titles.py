@@ -127,3 +127,34 @@ def test_mojibake_is_repaired(broken: str, fixed: str) -> None:
 )
 def test_correct_text_is_left_alone(text: str) -> None:
     assert repair_mojibake(text) == text
+
+
+def test_a_date_before_the_h1_comes_off() -> None:
+    h1 = "Dec 18 2025 Preparing a transition in Debusine"
+    assert title("Preparing a transition in Debusine", h1=h1) == (
+        "Preparing a transition in Debusine"
+    )
+    assert title("Notes on tomatoes - Example", h1="2024-03-03 - Notes on tomatoes") == (
+        "Notes on tomatoes"
+    )
+
+
+def test_generic_title_or_title_that_adds_only_the_site_name_gives_way_to_the_h1() -> None:
+    assert title("Home Page", h1="Welcome to Best Sharpening Stones") == (
+        "Welcome to Best Sharpening Stones"
+    )
+    assert title("BBC Technology", h1="Technology", sites=("bbc.com",)) == "Technology"
+    assert title("searching [Zotero Documentation]", h1="Searching",
+                 sites=("zotero.org",)) == "Searching"  # fmt: skip
+
+
+def test_a_title_that_is_the_site_name_beats_a_slogan_h1() -> None:
+    assert title("Plausible Analytics", h1="Easy to use and privacy-friendly analytics",
+                 sites=("plausible.io",)) == "Plausible Analytics"  # fmt: skip
+
+
+def test_leading_separators_come_off() -> None:
+    assert title("| Creative agency portfolio") == "Creative agency portfolio"
+    assert title("Agency portfolio", h1="/ CREATIVE AGENCY PORTFOLIO") == (
+        "CREATIVE AGENCY PORTFOLIO"
+    )

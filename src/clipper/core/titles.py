@@ -34,6 +34,19 @@ _LABEL = re.compile(r"^(?:title|thread|topic|collection|category|subject|re)\s*:
 # "3.1 Git Branching", "15 - Tutorial: ...": a section or chapter number before a heading.
 _SECTION_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)+\.?\s+|\d+\s+[-\u2013\u2014]\s+)(?=\w)")
 
+# "Dec 18 2025 Preparing a transition", "2024-03-03 - Notes": a post's date before its heading.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_PREFIX = re.compile(
+    rf"^(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|"
+    r"\d{4}-\d\d-\d\d)\s*(?:[-|\u2013\u2014:\u00b7\u2022]\s*)?(?=\w)",
+    re.IGNORECASE,
+)
+# A title that names no page in particular: the page's h1 says more.
+_GENERIC_TITLES = frozenset(
+    {"home", "homepage", "home page", "index", "welcome", "shop", "untitled", "blog"}
+)
+_LEADING_SEPARATORS = "|/-\u2013\u2014»·•: "
+
 # A trailing title part of at most this many words may be the site's brand.
 _BRAND_MAX_WORDS = 4
 _HOST_NOISE = frozenset({"www", "com", "co", "org", "net", "blog", "shop", "store", "en", "m"})
@@ -63,12 +76,12 @@ def choose_title(
     # is an h1 that is the last part of "Page - Book Title": it names the site or book.
     if heading and (_names_site(heading, sites) or _is_title_tail(heading, title_tag)):
         heading = ""
-    raw = og_title or title_tag or found or ""
+    raw = (og_title or title_tag or found or "").lstrip(_LEADING_SEPARATORS)
     base = _without_site(raw, sites, heading, og_title, found)
     if not base and title_tag:
-        raw = title_tag
+        raw = title_tag.lstrip(_LEADING_SEPARATORS)
         base = _without_site(raw, sites, heading, og_title, found)
-    if heading and _is_headline(heading, base):
+    if heading and (_is_headline(heading, base) or _says_nothing(base, heading, sites)):
         return _without_site(heading, sites, None, None, None)
     if base == squash(raw):  # no site name found: "Headline | Tagline" is still likely
         base = _without_tagline(base, sites)
@@ -104,9 +117,27 @@ def _is_headline(heading: str, title: str) -> bool:
     return len(words & title_words) >= HEADLINE_OVERLAP * len(words)
 
 
+def _says_nothing(title: str, heading: str, sites: list[str]) -> bool:
+    """Whether a title is a generic word, or the heading with the site's name added.
+
+    "Home Page", "Shop"; "BBC Technology" or "searching [Zotero Documentation]" for the h1
+    "Technology" or "Searching". A title that is only the site's name is kept: on a home
+    page it is the page's name, and the h1 a slogan.
+    """
+    key = title.casefold().strip(" .!")
+    if not key or key in _GENERIC_TITLES:
+        return True
+    words, heading_words = _words(title), set(_words(heading))
+    rest = [word for word in words if word not in heading_words]
+    if not heading_words <= set(words) or len(rest) > _BRAND_MAX_WORDS:
+        return False
+    return any(_names_site(word, sites) for word in rest)
+
+
 def _tidy_heading(text: str) -> str:
-    text = squash(text)
-    return _SECTION_NUMBER.sub("", _LABEL.sub("", text)).strip()
+    text = squash(text).lstrip(_LEADING_SEPARATORS)
+    text = _DATE_PREFIX.sub("", _LABEL.sub("", text))
+    return _SECTION_NUMBER.sub("", text).strip()
 
 
 def _without_site(
