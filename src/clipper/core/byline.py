@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from clipper.core.metadata import (
@@ -208,10 +209,9 @@ def labelled_authors(tree: lxml_html.HtmlElement) -> list[str]:
     For pages whose byline is not near the headline (an author box under the article, a
     side panel of facts).
     """
-    for element in tree.iter():
+    for element in _label_candidates(tree):
         if (
-            not isinstance(element.tag, str)
-            or element.tag in _NOT_LABEL_TAGS
+            element.tag in _NOT_LABEL_TAGS
             or len(element) > 1
             or len(element.text or "") > _LABEL_MAX_CHARS
             or not _LABEL.match(squash(element.text_content()))
@@ -225,6 +225,22 @@ def labelled_authors(tree: lxml_html.HtmlElement) -> list[str]:
         if found:
             return [found]
     return []
+
+
+# Short element texts with a label's word in them, found in C: walking every element in
+# Python took 4 ms a page.
+_LABEL_TEXTS = etree.XPath(
+    "//text()[contains(., 'by') or contains(., 'By') or contains(., 'BY') or contains(., 'uthor')"
+    " or contains(., 'UTHOR') or contains(., 'ontributor') or contains(., 'ONTRIBUTOR')]"
+    f"[string-length(normalize-space()) <= {_LABEL_MAX_CHARS}]"
+)
+
+
+def _label_candidates(tree: lxml_html.HtmlElement) -> Iterator[lxml_html.HtmlElement]:
+    """Elements whose own text (not a tail) is short and has a label's word in it."""
+    for text in _LABEL_TEXTS(tree):
+        if text.is_text:
+            yield text.getparent()
 
 
 def _text_after(label: lxml_html.HtmlElement) -> str | None:
