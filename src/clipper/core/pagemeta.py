@@ -9,6 +9,7 @@ are only asked for when everything else found nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -101,14 +102,22 @@ def _author(
         (byline.byline_authors(heading) if heading is not None else [], True),
         (byline.microdata_authors(tree), False),
     ]
+    # Each later source only when the earlier ones found no one but the publisher;
+    # trafilatura's search copies the whole page.
+    later: list[Callable[[], list[tuple[list[str] | str | None, bool]]]] = [
+        lambda: [(byline.labelled_authors(tree), True)],
+        lambda: [
+            (metadata.split_authors(trafilatura.metadata.extract_author(tree)), True),
+            (structured.organizations, False),
+        ],
+    ]
     found = metadata.choose_author(candidates, sites)
-    if found and not metadata.is_publisher(found, sites):
-        return found
-    # trafilatura's search copies the whole page: only when nothing better was found
-    guessed = metadata.split_authors(trafilatura.metadata.extract_author(tree))
-    labelled = byline.labelled_authors(tree)
-    candidates += [(labelled, True), (guessed, True), (structured.organizations, False)]
-    return metadata.choose_author(candidates, sites)
+    for more in later:
+        if found and not metadata.is_publisher(found, sites):
+            return found
+        candidates += more()
+        found = metadata.choose_author(candidates, sites)
+    return found
 
 
 def _date(
