@@ -192,3 +192,18 @@ def test_split_authors() -> None:
 )
 def test_class_lists_account_numbers_and_labels_are_not_names(junk: str) -> None:
     assert metadata.plausible_name(junk) is None
+
+
+# --- the headline ------------------------------------------------------------------------
+
+
+def test_a_block_inside_the_h1_is_set_apart_from_the_next_words() -> None:
+    body = (
+        '<h1><div><a href="/bershka/"><span>Bershka</span></a></div>'
+        "<span>Faux leather jacket</span></h1>"
+    )
+    assert read(body=body).h1 == "Bershka Faux leather jacket"
+
+
+def test_inline_parts_of_the_h1_are_not_split() -> None:
+    assert read(body="<h1><b>Gr</b>owing <em>tomatoes</em></h1>").h1 == "Growing tomatoes"

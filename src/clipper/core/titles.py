@@ -229,12 +229,21 @@ def _acronym(text: str) -> str:
     return "".join(word[0] for word in _words(text) if word not in _SMALL_WORDS)
 
 
+_HEADING_BLOCKS = frozenset({"div", "p", "li", "ul", "ol", "section", "header", "figure", "h1", "h2"})
+
+
 def heading_text(element: etree._Element) -> str:
-    """The text of a heading as shown: a <br> is a space, scripts and styles are not text."""
+    """The text of a heading as shown: a <br> is a space, scripts and styles are not text.
+
+    A block inside the heading (a brand's name in its own <div> above the product's) is
+    set apart by a space too: the browser shows it on a line of its own.
+    """
     parts = [element.text or ""]
     for child in element:
         if child.tag in ("script", "style", "noscript", "svg") or child.tag == "br":
             parts.append(" ")
+        elif child.tag in _HEADING_BLOCKS:
+            parts.extend((" ", heading_text(child), " "))
         else:
             parts.append(heading_text(child))
         parts.append(child.tail or "")
