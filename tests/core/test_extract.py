@@ -393,3 +393,34 @@ def test_link_article_without_page() -> None:
         "example.org",
         "",
     )
+
+
+# --- captions -----------------------------------------------------------------------------
+
+
+def _captions_detached(body: str) -> lxml_html.HtmlElement:
+    from clipper.core.cleanhtml import detach_captions
+
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    detach_captions(tree)
+    return tree
+
+
+def test_a_caption_becomes_its_pictures_alt_text() -> None:
+    tree = _captions_detached(
+        '<div class="photo"><img src="a.jpg"><p class="wp-caption-text">The harbour at dawn.</p>'
+        "</div>"
+    )
+    assert tree.find(".//img").get("alt") == "The harbour at dawn."
+    assert "harbour" not in tree.find("body").text_content()
+
+
+def test_a_product_cards_caption_box_is_not_a_picture_caption() -> None:
+    card = (
+        '<li><a href="/p/1"><img src="bag.jpg"></a><div class="product-caption">'
+        '<h3><a href="/p/1">Gear Bag, Large</a></h3><span class="price">$21.00</span>'
+        "<button>Quick view</button></div></li>"
+    )
+    tree = _captions_detached(card)
+    assert tree.find(".//img").get("alt") is None
+    assert "Gear Bag, Large" in tree.find("body").text_content()

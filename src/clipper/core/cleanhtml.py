@@ -326,10 +326,13 @@ def detach_captions(tree: etree._Element) -> None:
         _caption_into_image(caption, caption.getparent())
     for element in tree.xpath(_CAPTION_XPATH):
         parent = element.getparent()
-        if parent is not None and element.find(".//img") is None:
+        if parent is not None and not element.xpath(_NOT_IN_CAPTION):
             _caption_into_image(element, parent)
 
 
+# A "caption" box holding one of these is a card's text (a shop's "product-caption" with
+# the product's name as a heading and buttons), not words about a picture.
+_NOT_IN_CAPTION = ".//img|.//h1|.//h2|.//h3|.//h4|.//h5|.//h6|.//button"
 _CAPTION_XPATH = (
     "//*[self::p or self::div or self::span or self::small]"
     "[contains(translate(@class, 'CAPTION', 'caption'), 'caption')]"
