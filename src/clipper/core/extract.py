@@ -48,6 +48,10 @@ TITLE_MAX_CHARS = 100
 # it is not tried when the balanced one has this share of the page's text already.
 RECALL_GAIN = 1.2
 RECALL_SKIP_SHARE = 0.5
+# Both found less than this share of the page's text: try once more without links, and
+# take that body when it is this much longer.
+LINKS_OFF_SHARE = 0.02
+LINKS_OFF_GAIN = 2
 _HIDDEN = ("script", "style", "noscript", "template")
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -259,7 +263,15 @@ def _extract_body(
     if length >= RECALL_SKIP_SHARE * page_text:
         return balanced
     recall = _run_trafilatura(tree, url, favor_recall=True)
-    return recall if _body_length(recall) > RECALL_GAIN * length else balanced
+    best = recall if _body_length(recall) > RECALL_GAIN * length else balanced
+    if _body_length(best) < LINKS_OFF_SHARE * page_text:
+        # Trafilatura drops blocks that are mostly links; on a page made of link cards (a
+        # shop's category, a store's front page) that can be nearly everything. Without
+        # links the cards are text like any other: the clip loses its links, not its words.
+        unlinked = _run_trafilatura(tree, url, favor_recall=False, links=False)
+        if _body_length(unlinked) > LINKS_OFF_GAIN * _body_length(best):
+            return unlinked
+    return best
 
 
 def _page_text_length(tree: lxml_html.HtmlElement) -> int:
@@ -280,7 +292,7 @@ def _body_length(body: etree._Element | None) -> int:
 
 
 def _run_trafilatura(
-    tree: lxml_html.HtmlElement, url: str | None, *, favor_recall: bool
+    tree: lxml_html.HtmlElement, url: str | None, *, favor_recall: bool, links: bool = True
 ) -> etree._Element | None:
     # Given a parsed tree, trafilatura works on a copy, so ours stays as we left it.
     document = trafilatura.bare_extraction(
@@ -294,7 +306,7 @@ def _run_trafilatura(
         include_comments=False,
         include_tables=True,
         include_images=False,  # pictures travel as marker words: see pictures.py
-        include_links=True,
+        include_links=links,
         include_formatting=True,
         output_format="python",
     )
