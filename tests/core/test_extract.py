@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
@@ -424,3 +425,15 @@ def test_a_product_cards_caption_box_is_not_a_picture_caption() -> None:
     tree = _captions_detached(card)
     assert tree.find(".//img").get("alt") is None
     assert "Gear Bag, Large" in tree.find("body").text_content()
+
+
+def test_pictures_between_words_do_not_glue_the_words() -> None:
+    from clipper.core.cleanhtml import body_to_html
+    from clipper.core.markdown import html_to_text
+    from clipper.core.pictures import Picture
+
+    body = etree.fromstring("<doc><p>Order one now\nZqPic0qZ ZqPic1qZ VIBRAM sole</p></doc>")
+    pictures = [Picture("https://shop.example/a.jpg", ""), Picture("https://shop.example/b.jpg", "")]
+    root = body_to_html(body, "https://shop.example/", pictures)
+    assert len(root.findall(".//img")) == 2
+    assert html_to_text(root) == "Order one now VIBRAM sole"

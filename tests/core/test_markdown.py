@@ -314,6 +314,18 @@ def test_html_to_text() -> None:
     assert html_to_text("") == ""
 
 
+def test_blocks_in_a_table_cell_are_kept_apart() -> None:
+    html = (
+        "<table><tr><td><h3>Fixture installation</h3><p>$132.33 fixed fee</p>"
+        '<a href="/pros">Free estimates from local pros</a><h3>Panel upgrade</h3></td>'
+        "<td>Marietta</td></tr></table>"
+    )
+    assert html_to_text(html) == (
+        "Fixture installation $132.33 fixed fee Free estimates from local pros Panel upgrade"
+        "\tMarietta"
+    )
+
+
 def test_text_to_html() -> None:
     assert text_to_html("First <line>\nsecond & more\n\n\nNext para\r\n") == (
         "<p>First &lt;line&gt;<br>\nsecond &amp; more</p>\n<p>Next para</p>"

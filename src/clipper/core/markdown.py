@@ -382,12 +382,19 @@ def _text_block(element: etree._Element) -> Iterator[str]:
         yield "".join(element.itertext()).rstrip("\n")
     elif tag == "table":
         rows = [row for row in element.iter("tr") if _owning_table(row) is element]
-        cells = [[_tidy_text(_plain_inline(c)) for c in r if c.tag in ("th", "td")] for r in rows]
+        cells = [[_cell_text(c) for c in r if c.tag in ("th", "td")] for r in rows]
         yield "\n".join("\t".join(row) for row in cells if row)
     elif tag in _HEADINGS or tag in ("p", "dt"):
         yield _tidy_text(_plain_inline(element))
     elif tag != "hr":
         yield from _text_blocks(element)
+
+
+def _cell_text(cell: etree._Element) -> str:
+    """A table cell on one line; blocks in it (a heading over a price) kept apart by a space."""
+    if any(isinstance(child.tag, str) and _is_block(child) for child in cell):
+        return " ".join(block.replace("\n", " ") for block in _text_blocks(cell) if block.strip())
+    return _tidy_text(_plain_inline(cell))
 
 
 def _list_lines(element: etree._Element) -> Iterator[str]:

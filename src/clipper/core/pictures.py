@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-_MARKER = re.compile(r"\s?ZqPic(\d+)qZ\s?")
+# The space after a marker stays: it may be all that parts the words on either side.
+_MARKER = re.compile(r"\s?ZqPic(\d+)qZ")
 _SKIPPED_CONTAINERS = frozenset({"pre", "code", "script", "style", "noscript", "template"})
 # Lazy-loading pages keep the real address in one of these and a placeholder in src.
 _LAZY_SOURCES = ("data-src", "data-lazy-src", "data-original", "data-url", "data-srcset", "srcset")
