@@ -433,7 +433,10 @@ def test_pictures_between_words_do_not_glue_the_words() -> None:
     from clipper.core.pictures import Picture
 
     body = etree.fromstring("<doc><p>Order one now\nZqPic0qZ ZqPic1qZ VIBRAM sole</p></doc>")
-    pictures = [Picture("https://shop.example/a.jpg", ""), Picture("https://shop.example/b.jpg", "")]
+    pictures = [
+        Picture("https://shop.example/a.jpg", ""),
+        Picture("https://shop.example/b.jpg", ""),
+    ]
     root = body_to_html(body, "https://shop.example/", pictures)
     assert len(root.findall(".//img")) == 2
     assert html_to_text(root) == "Order one now VIBRAM sole"

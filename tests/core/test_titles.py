@@ -158,3 +158,15 @@ def test_leading_separators_come_off() -> None:
     assert title("Agency portfolio", h1="/ CREATIVE AGENCY PORTFOLIO") == (
         "CREATIVE AGENCY PORTFOLIO"
     )
+
+
+def test_the_section_of_a_breadcrumb_title_comes_off() -> None:
+    assert title("How to help babies sleep | Patient Education | UC Davis Health",
+                 sites=("UC Davis Health",)) == "How to help babies sleep"  # fmt: skip
+    assert title("IAM overview | Identity and Access Management | Google Cloud",
+                 sites=("Google Cloud",)) == "IAM overview"  # fmt: skip
+    # mixed separators, a number range: left alone
+    assert title("Functions - JavaScript | MDN", sites=("MDN",)) == "Functions - JavaScript"
+    assert title("Player Squad 2024 - 2025 - Forum", sites=("Forum",)) == (
+        "Player Squad 2024 - 2025"
+    )

@@ -82,10 +82,30 @@ def choose_title(
         raw = title_tag.lstrip(_LEADING_SEPARATORS)
         base = _without_site(raw, sites, heading, og_title, found)
     if heading and (_is_headline(heading, base) or _says_nothing(base, heading, sites)):
-        return _without_site(heading, sites, None, None, None)
+        return _without_section(_without_site(heading, sites, None, None, None), raw)
     if base == squash(raw):  # no site name found: "Headline | Tagline" is still likely
         base = _without_tagline(base, sites)
-    return base or heading
+    return _without_section(base or heading, raw)
+
+
+def _without_section(title: str, raw: str) -> str:
+    """ "Headline | Section" -> "Headline", when the page's title was "Headline | Section | Site".
+
+    A title of three or more parts with one kind of separator reads like a breadcrumb:
+    once the site is gone, the part after the headline names the section ("Patient
+    Education", "Identity and Access Management (IAM)"), not the page. Numbers stay
+    ("Squad 2024 - 2025"), and so does a one-word first part ("Alma | ...").
+    """
+    separators = {sep.strip() for sep in _TAGLINE_SEPARATOR.findall(squash(raw))}
+    if len(_TAGLINE_SEPARATOR.findall(squash(raw))) < 2 or len(separators) != 1:
+        return title
+    parts = _TAGLINE_SEPARATOR.split(title)
+    if len(parts) != 3 or parts[1].strip() not in separators:
+        return title
+    first, section = parts[0].strip(), parts[2].strip()
+    if len(first.split()) < _TAGLINE_MIN_WORDS or not re.search(r"[^\W\d_]", section):
+        return title
+    return first
 
 
 def repair_mojibake(text: str) -> str:
@@ -229,7 +249,9 @@ def _acronym(text: str) -> str:
     return "".join(word[0] for word in _words(text) if word not in _SMALL_WORDS)
 
 
-_HEADING_BLOCKS = frozenset({"div", "p", "li", "ul", "ol", "section", "header", "figure", "h1", "h2"})
+_HEADING_BLOCKS = frozenset(
+    {"div", "p", "li", "ul", "ol", "section", "header", "figure", "h1", "h2"}
+)
 
 
 def heading_text(element: etree._Element) -> str:
