@@ -165,6 +165,8 @@ def test_the_section_of_a_breadcrumb_title_comes_off() -> None:
                  sites=("UC Davis Health",)) == "How to help babies sleep"  # fmt: skip
     assert title("IAM overview | Identity and Access Management | Google Cloud",
                  sites=("Google Cloud",)) == "IAM overview"  # fmt: skip
+    assert title("Forum software like these? / GNU/Linux Discussion / Arch Linux Forums",
+                 sites=("Arch Linux Forums",)) == "Forum software like these?"  # fmt: skip
     # mixed separators, a number range: left alone
     assert title("Functions - JavaScript | MDN", sites=("MDN",)) == "Functions - JavaScript"
     assert title("Player Squad 2024 - 2025 - Forum", sites=("Forum",)) == (

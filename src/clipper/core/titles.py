@@ -19,6 +19,7 @@ _TITLE_SEPARATOR = re.compile(r"(\s+(?:[-|\u2013\u2014»·•/]|::)\s+|(?<=\w):\
 # Between a headline and a tagline or unrecognised brand: not a colon, not a slash.
 _TAGLINE_SEPARATOR = re.compile(r"(\s+(?:[-|\u2013\u2014»·•]|::)\s+)")
 _TAGLINE_MIN_WORDS = 2
+_CRUMB_SEPARATOR = re.compile(r"(\s+(?:[-|\u2013\u2014»·•/>]|::)\s+)")
 _SMALL_WORDS = frozenset({"and", "of", "the", "for", "in", "on", "at", "to", "a", "an"})
 _SPACES = re.compile(r"\s+")
 # A UTF-8 lead byte read as Latin-1/Windows-1252 ("Ã", "â") and a continuation byte after it.
@@ -96,10 +97,11 @@ def _without_section(title: str, raw: str) -> str:
     Education", "Identity and Access Management (IAM)"), not the page. Numbers stay
     ("Squad 2024 - 2025"), and so does a one-word first part ("Alma | ...").
     """
-    separators = {sep.strip() for sep in _TAGLINE_SEPARATOR.findall(squash(raw))}
-    if len(_TAGLINE_SEPARATOR.findall(squash(raw))) < 2 or len(separators) != 1:
+    found = _CRUMB_SEPARATOR.findall(squash(raw))
+    separators = {sep.strip() for sep in found}
+    if len(found) < 2 or len(separators) != 1:
         return title
-    parts = _TAGLINE_SEPARATOR.split(title)
+    parts = _CRUMB_SEPARATOR.split(title)
     if len(parts) != 3 or parts[1].strip() not in separators:
         return title
     first, section = parts[0].strip(), parts[2].strip()
