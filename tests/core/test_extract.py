@@ -285,7 +285,10 @@ def test_prose_words_counts_sentences_not_labels() -> None:
         ("Headline \u2013 Site", "Site", None, None, "Headline"),
         ("Headline » Wayfarer Weekly", "Wayfarer Weekly", None, None, "Headline"),
         ("Headline :: Site", "Site", None, None, "Headline"),
-        ("Site: Headline", "Site", None, None, "Headline"),
+        # a name before a colon is part of the title ("Figma: The ... Design Tool") ...
+        ("Site: Headline", "Site", None, None, "Site: Headline"),
+        # ... unless the h1 shows the short form
+        ("Site: Headline", "Site", "Headline", None, "Headline"),
         ("Site | Headline", "Site", None, None, "Headline"),
         ("Headline | wayfarerweekly.com", "wayfarerweekly.com", None, None, "Headline"),
         ("Headline - WayfarerWeekly", "wayfarerweekly.example.com", None, None, "Headline"),

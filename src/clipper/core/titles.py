@@ -311,7 +311,10 @@ def _strip_site(parts: list[str], site: str) -> str:
         kept = 2 * (count - removed)
         if _same_site("".join(parts[kept:]), site):
             return "".join(parts[: kept - 1]).strip()
-        if _same_site("".join(parts[: 2 * removed - 1]), site):
+        # "Figma: The Collaborative Interface Design Tool" keeps its name: a colon makes
+        # the name part of the title, where "Figma | ..." only labels the page.
+        leading = parts[2 * removed - 1].strip() != ":"
+        if leading and _same_site("".join(parts[: 2 * removed - 1]), site):
             return "".join(parts[2 * removed :]).strip()
     return "".join(parts).strip()
 
