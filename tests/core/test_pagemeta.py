@@ -207,3 +207,11 @@ def test_a_block_inside_the_h1_is_set_apart_from_the_next_words() -> None:
 
 def test_inline_parts_of_the_h1_are_not_split() -> None:
     assert read(body="<h1><b>Gr</b>owing <em>tomatoes</em></h1>").h1 == "Growing tomatoes"
+
+
+def test_an_inner_page_with_the_front_pages_title_takes_its_h1() -> None:
+    head = "<title>Reddit - The heart of the internet</title>" + meta("og:site_name", "Reddit")
+    body = "<h1>Enameled cast iron pan and metal</h1>"
+    page = read(head, body, url="https://www.reddit.com/r/castiron/comments/1rl0/enameled/")
+    assert page.title == "Enameled cast iron pan and metal"
+    assert read(head, body, url="https://www.reddit.com/").title == "The heart of the internet"

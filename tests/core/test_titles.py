@@ -14,8 +14,11 @@ def title(
     h1: str | None = None,
     found: str | None = None,
     sites: tuple[str, ...] = ("example.com",),
+    home: bool = True,
 ) -> str:
-    return choose_title(title_tag=tag, og_title=og, headline=h1, found=found, sites=list(sites))
+    return choose_title(
+        title_tag=tag, og_title=og, headline=h1, found=found, sites=list(sites), home=home
+    )
 
 
 @pytest.mark.parametrize("separator", ["|", "-", "\u2013", "\u2014", "»", "::", "·", "•"])
@@ -172,3 +175,10 @@ def test_the_section_of_a_breadcrumb_title_comes_off() -> None:
     assert title("Player Squad 2024 - 2025 - Forum", sites=("Forum",)) == (
         "Player Squad 2024 - 2025"
     )
+
+
+def test_the_sites_own_title_on_an_inner_page_gives_way_to_the_h1() -> None:
+    tag, h1, sites = "Reddit - The heart of the internet", "Enameled cast iron pan", ("Reddit",)
+    assert title(tag, h1=h1, sites=sites, home=False) == "Enameled cast iron pan"
+    # on the front page the h1 is the first post's, the title is the page's
+    assert title(tag, h1=h1, sites=sites, home=True) == "The heart of the internet"

@@ -64,6 +64,7 @@ def read_page(tree: lxml_html.HtmlElement, url: str | None) -> PageInfo:
         headline=h1,
         found=structured.headline,
         sites=[name for name in dict.fromkeys((metas.get("og:site_name"), host(address))) if name],
+        home=_is_home(address),
     )
     return PageInfo(
         base=base,
@@ -149,6 +150,14 @@ def _date(
     # and "last updated" lines; on 400 WCXB pages it added 51 wrong dates for 6 right ones.
     guessed = htmldate.find_date(tree, url=url, original_date=True, extensive_search=False)
     return metadata.valid_date(guessed)
+
+
+def _is_home(url: str | None) -> bool:
+    """Whether a page is its site's front page (or nothing says it is not)."""
+    if not url:
+        return True
+    parts = urlsplit(url)
+    return parts.path.strip("/") in ("", "index.html", "index.php", "home") and not parts.query
 
 
 def _site_name(

@@ -63,11 +63,13 @@ def choose_title(
     headline: str | None,
     found: str | None = None,
     sites: list[str],
+    home: bool = True,
 ) -> str:
     """The clip's title from the page's titles and its h1 (``headline``).
 
     ``found`` is another extractor's guess, used when the page has no <title> or og:title;
-    ``sites`` are names the site goes by (og:site_name, host name, ...).
+    ``sites`` are names the site goes by (og:site_name, host name, ...); ``home``: the
+    page is (or may be) the site's front page, whose title is the site's own.
     """
     heading = _tidy_heading(repair_mojibake(headline or ""))
     title_tag, og_title, found = (
@@ -82,11 +84,26 @@ def choose_title(
     if not base and title_tag:
         raw = title_tag.lstrip(_LEADING_SEPARATORS)
         base = _without_site(raw, sites, heading, og_title, found)
+    if heading and not home and _site_and_slogan(raw, base, heading, sites):
+        return _without_section(_without_site(heading, sites, None, None, None), raw)
     if heading and (_is_headline(heading, base) or _says_nothing(base, heading, sites)):
         return _without_section(_without_site(heading, sites, None, None, None), raw)
     if base == squash(raw):  # no site name found: "Headline | Tagline" is still likely
         base = _without_tagline(base, sites)
     return _without_section(base or heading, raw)
+
+
+def _site_and_slogan(raw: str, base: str, heading: str, sites: list[str]) -> bool:
+    """Whether the title is the site's own ("Reddit - The heart of the internet") on an inner page.
+
+    Pages served before their script runs often carry the front page's title; an h1 that
+    shares no word with the slogan is then the page's real title.
+    """
+    parts = _TITLE_SEPARATOR.split(squash(raw))
+    if len(parts) != 3 or not any(_same_site(parts[0], site) for site in sites):
+        return False
+    words = set(_words(heading))
+    return len(words) >= 2 and not (words - _SMALL_WORDS) & set(_words(base))
 
 
 def _without_section(title: str, raw: str) -> str:
