@@ -443,3 +443,18 @@ def test_pictures_between_words_do_not_glue_the_words() -> None:
     root = body_to_html(body, "https://shop.example/", pictures)
     assert len(root.findall(".//img")) == 2
     assert html_to_text(root) == "Order one now VIBRAM sole"
+
+
+def test_a_sentence_said_twice_goes_but_a_repeated_list_line_stays() -> None:
+    from clipper.core.cleanhtml import body_to_html
+    from clipper.core.markdown import html_to_text
+
+    teaser = "Sign up for our weekly letter and never miss a story from the newsroom again."
+    portion = "Portion containers: 1 Green, 1 Red, 1 Yellow, 1 tsp."
+    body = etree.fromstring(
+        f"<doc><p>Breakfast</p><p>{portion}</p><p>{teaser}</p><p>Lunch</p><p>{portion}</p>"
+        f"<p>{teaser}</p></doc>"
+    )
+    text = html_to_text(body_to_html(body, None))
+    assert text.count(portion) == 2
+    assert text.count(teaser) == 1

@@ -42,7 +42,10 @@ _HI_TAGS = {"#b": "strong", "#i": "em", "#u": "em", "#t": "code", "#sub": "sub",
 _BLOCK_XML = frozenset({"head", "p", "list", "quote", "table", "div"})
 _CODE_BLOCK_PARENTS = frozenset({"body", "quote", "div", "doc"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# ... counting words of two letters or more: "1 Green, 1 Red, 1 Yellow, 1 tsp." in each
+# meal of a meal plan is a list, not a sentence said twice.
 _REPEAT_MIN_WORDS = 10
+_LETTERS = re.compile(r"[^\W\d_]")
 _CAPTION_MAX_WORDS = 80
 _SENTENCE_END = re.compile(r"\w{3,}[.!?\u2026][\"'\u201d\u2019)]*$")
 _CAPTION_HINT = re.compile(r"caption|credit", re.IGNORECASE)
@@ -73,7 +76,8 @@ def _drop_repeated_blocks(root: etree._Element) -> None:
     seen: set[str] = set()
     for block in list(root.iter("p")):
         text = _WS.sub(" ", "".join(block.itertext())).strip().casefold()
-        if len(text.split()) < _REPEAT_MIN_WORDS or not _SENTENCE_END.search(text):
+        words = sum(1 for word in text.split() if len(_LETTERS.findall(word)) >= 2)
+        if words < _REPEAT_MIN_WORDS or not _SENTENCE_END.search(text):
             continue
         if block.find(".//img") is not None:
             continue
