@@ -213,3 +213,34 @@ def test_comment_labels_and_newsletter_invitations_do_not_end_the_article() -> N
     root = fragment(f"<h2>Comments</h2><p>{STORY[0]}</p>")
     drop_teasers(root)
     assert texts(root) == ["Comments", STORY[0]]
+
+
+# --- before extraction: an article body cut in pieces -----------------------------------
+
+
+def split_page(second_class: str = "body article__body") -> str:
+    ad = '<div class="row full-bleed-ad"><span>Advertisement</span><div class="ad"></div></div>'
+    aside = '<div class="rail"><div class="recirc">Most popular</div></div>'
+    return (
+        "<html><head><title>The grain pier</title></head><body><main><h1>The grain pier</h1>"
+        f'<div class="grid"><div class="body article__body">{paragraphs(3)}</div>{aside}</div>'
+        f'{ad}<div class="grid"><div class="{second_class}">'
+        "<p>Later that week the fishermen found a berth in the next town, where the quay "
+        "is older than the pier and the harbour master lets boats land before dawn.</p>"
+        f"{paragraphs(2)}</div></div></main></body></html>"
+    )
+
+
+def test_an_article_body_split_by_advert_rows_is_one_article() -> None:
+    article = extract_article(split_page(), "https://news.example.org/pier")
+    assert "found a berth in the next town" in article.text
+    assert article.text.index("The harbour board") < article.text.index("found a berth")
+    assert "Advertisement" not in article.text
+
+
+def test_containers_of_another_class_are_not_joined() -> None:
+    from clipper.core.boilerplate import join_split_bodies
+
+    tree = lxml_html.document_fromstring(split_page(second_class="body article__body wide"))
+    join_split_bodies(tree)
+    assert len(tree.xpath("//div[contains(@class, 'article__body')]")) == 2

@@ -22,7 +22,7 @@ from lxml import etree
 from clipper.core.article import count_words
 from clipper.core.cleanhtml import remove
 
-__all__ = ["drop_teasers", "prune_page"]
+__all__ = ["drop_teasers", "join_split_bodies", "prune_page"]
 
 # -- before extraction: boxes named as furniture -----------------------------------------
 
@@ -60,6 +60,42 @@ def prune_page(tree: etree._Element, page_text: int) -> None:
             continue
         remove(element)
         removed.add(element)
+
+
+# -- before extraction: an article body cut in pieces ---------------------------------------
+
+_BODY_CLASS = re.compile(r"(?:article|story)[-_]*body\b|\barticleBody\b", re.IGNORECASE)
+_PIECE_MIN_CHARS = 200  # of paragraph text in each piece
+
+
+def join_split_bodies(tree: etree._Element) -> None:
+    """Put the pieces of an article body split by advert rows back into one container.
+
+    Some publishers' templates close the body container before each mid-article advert
+    and open a new one with the same class after it; trafilatura then takes the first
+    piece for the article. Only containers named as an article's body, with the very
+    same class, each holding paragraphs, are joined, in page order.
+    """
+    pieces: dict[str, list[etree._Element]] = {}
+    for element in tree.iter("div", "section"):
+        names = element.get("class") or ""
+        if _BODY_CLASS.search(names):
+            pieces.setdefault(names, []).append(element)
+    for group in pieces.values():
+        outer = [e for e in group if not any(a in group for a in e.iterancestors())]
+        prose = [e for e in outer if _paragraph_chars(e) >= _PIECE_MIN_CHARS]
+        if len(prose) < 2 or len(prose) != len(outer):
+            continue
+        first = prose[0]
+        for piece in prose[1:]:
+            if piece.getparent() is None:
+                continue
+            first.extend(list(piece))
+            remove(piece)
+
+
+def _paragraph_chars(element: etree._Element) -> int:
+    return sum(len("".join(p.itertext())) for p in element.iter("p"))
 
 
 # -- after extraction: furniture by its words ---------------------------------------------

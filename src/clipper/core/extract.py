@@ -16,7 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from clipper.core.article import KIND_LINK, KIND_TEXT, Article, count_words
-from clipper.core.boilerplate import drop_teasers, prune_page
+from clipper.core.boilerplate import drop_teasers, join_split_bodies, prune_page
 from clipper.core.cleanhtml import (
     HEADINGS,
     body_to_html,
@@ -198,8 +198,9 @@ def _prepare_tree(tree: lxml_html.HtmlElement, page: PageInfo) -> tuple[list[Pic
 
     Trafilatura resolves relative links against the site root rather than the page, so
     "proxy.html" on /docs/guide/ would point to /proxy.html; we resolve them first.
-    Furniture boxes are pruned (boilerplate.py). Returns the pictures whose markers
-    body_to_html turns back into images, and the length of the page's text before pruning.
+    Furniture boxes are pruned and a body split by advert rows is joined (boilerplate.py).
+    Returns the pictures whose markers body_to_html turns back into images, and the
+    length of the page's text before pruning.
     """
     if page.base:
         _absolutize_links(tree, page.base)
@@ -208,6 +209,7 @@ def _prepare_tree(tree: lxml_html.HtmlElement, page: PageInfo) -> tuple[list[Pic
     detach_captions(tree)
     page_text = _page_text_length(tree)
     prune_page(tree, page_text)
+    join_split_bodies(tree)
     return mark_pictures(tree), page_text
 
 
