@@ -458,3 +458,21 @@ def test_a_sentence_said_twice_goes_but_a_repeated_list_line_stays() -> None:
     text = html_to_text(body_to_html(body, None))
     assert text.count(portion) == 2
     assert text.count(teaser) == 1
+
+
+def test_a_gallery_shares_one_marker_and_keeps_every_picture_in_order() -> None:
+    from clipper.core.cleanhtml import body_to_html
+    from clipper.core.pictures import mark_pictures
+
+    slides = "".join(f'<div class="slide"><img src="/g/{n}.jpg"></div>' for n in range(6))
+    tree = lxml_html.document_fromstring(
+        f'<html><body><div class="gallery">{slides}</div><p>Six photos of the pier.</p></body>'
+        "</html>"
+    )
+    pictures = mark_pictures(tree)
+    words = tree.find(".//p").text.split()
+    assert words[0].startswith("ZqPic") and words[1:] == ["Six", "photos", "of", "the", "pier."]
+    body = etree.fromstring(f"<doc><p>{tree.find('.//p').text}</p></doc>")
+    root = body_to_html(body, "https://news.example.org/", pictures)
+    sources = [image.get("src") for image in root.iter("img")]
+    assert sources == [f"https://news.example.org/g/{n}.jpg" for n in range(6)]

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from lxml import etree
 
 # The space after a marker stays: it may be all that parts the words on either side.
-_MARKER = re.compile(r"\s?ZqPic(\d+)qZ")
+# One marker may stand for several pictures ("ZqPic3-4-5qZ"): a gallery's pictures all go
+# to the text after it, and forty marker words there would look like text to trafilatura.
+_MARKER = re.compile(r"\s?ZqPic(\d+(?:-\d+)*)qZ")
+_LEADING_MARKER = re.compile(r"^ ZqPic(\d+(?:-\d+)*)qZ ")
 _SKIPPED_CONTAINERS = frozenset({"pre", "code", "script", "style", "noscript", "template"})
 # Lazy-loading pages keep the real address in one of these and a placeholder in src.
 _LAZY_SOURCES = ("data-src", "data-lazy-src", "data-original", "data-url", "data-srcset", "srcset")
@@ -36,7 +39,8 @@ def mark_pictures(tree: etree._Element) -> list[Picture]:
     """Replace each picture of the page by a marker word; the pictures, by marker number.
 
     A picture standing alone (a figure between paragraphs) is marked at the start of the
-    next text instead, since trafilatura drops a block that is a single word.
+    next text instead, since trafilatura drops a block that is a single word; pictures
+    that land on the same text share one marker.
     <figure> and <picture> become plain containers: trafilatura drops them otherwise.
     """
     for element in tree.iter("figure", "picture"):
@@ -46,15 +50,15 @@ def mark_pictures(tree: etree._Element) -> list[Picture]:
         src = picture_source(image)
         if not src or _in_code(image):
             continue
-        marker = f" ZqPic{len(pictures)}qZ "
-        if not _place_marker(image, marker):
+        if not _place_marker(image, len(pictures)):
             continue
         alt = " ".join((image.get("alt") or "").split())
         pictures.append(Picture(src, alt))
     return pictures
 
 
-def _place_marker(image: etree._Element, marker: str) -> bool:
+def _place_marker(image: etree._Element, number: int) -> bool:
+    marker = f" ZqPic{number}qZ "
     box = image
     parent = box.getparent()
     while parent is not None and parent.tag != "body" and not _has_text(parent):
@@ -65,7 +69,12 @@ def _place_marker(image: etree._Element, marker: str) -> bool:
     for sibling in box.itersiblings():
         target = _first_text_element(sibling)
         if target is not None:
-            target.text = marker + (target.text or "")
+            text = target.text or ""
+            shared = _LEADING_MARKER.match(text)
+            if shared:  # the gallery's earlier pictures are here already
+                marker = f" ZqPic{shared.group(1)}-{number}qZ "
+                text = text[shared.end() :]
+            target.text = marker + text
             return True
     return False
 
@@ -79,7 +88,8 @@ def _first_text_element(element: etree._Element) -> etree._Element | None:
     if not isinstance(element.tag, str) or element.tag in _SKIPPED_CONTAINERS:
         return None
     for item in element.iter():
-        if isinstance(item.tag, str) and item.text and item.text.strip():
+        # a marker placed there earlier is not text
+        if isinstance(item.tag, str) and item.text and _MARKER.sub("", item.text).strip():
             return item if item.tag not in _SKIPPED_CONTAINERS else None
     return None
 
@@ -127,11 +137,18 @@ def _split(
     pieces = _MARKER.split(text)
     lead, images = pieces[0], []
     for index in range(1, len(pieces), 2):
-        number, after = int(pieces[index]), pieces[index + 1]
-        image = make(pictures[number]) if number < len(pictures) else None
-        if image is not None:
-            image.tail = after
-            images.append(image)
+        after = pieces[index + 1]
+        made = [
+            make(pictures[number])
+            for number in map(int, pieces[index].split("-"))
+            if number < len(pictures)
+        ]
+        group = [image for image in made if image is not None]
+        for image in group:
+            image.tail = None
+        if group:
+            group[-1].tail = after
+            images.extend(group)
         elif images:  # no usable address: the text flows on
             images[-1].tail = f"{images[-1].tail or ''} {after}"
         else:
