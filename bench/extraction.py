@@ -228,6 +228,7 @@ class Tally:
 
     aeb: list[scoring.Counts] = field(default_factory=list)
     wcxb: dict[str, list[scoring.PageScore]] = field(default_factory=lambda: defaultdict(list))
+    wcxb_set: dict[str, list[scoring.PageScore]] = field(default_factory=lambda: defaultdict(list))
     meta: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
     ms: list[float] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -246,6 +247,7 @@ def score_page(
         return row
     result = scoring.wcxb_page(page.reference, out.text)
     tally.wcxb[page.page_type].append(result)
+    tally.wcxb_set[page.page_type].append(scoring.wcxb_set_page(page.reference, out.text))
     row.update(p=result.precision, r=result.recall, f1=result.f1)
     checks = (
         ("title", page.title, scoring.title_agrees, out.title),
@@ -305,6 +307,11 @@ def summary(tally: Tally) -> dict[str, Any]:
         result["wcxb_types"] = {
             kind: vars(scoring.wcxb_scores(scores)) for kind, scores in sorted(tally.wcxb.items())
         }
+        every_set = [s for scores in tally.wcxb_set.values() for s in scores]
+        result["wcxb_set"] = {
+            "f1": scoring.wcxb_scores(every_set).f1,
+            "article_f1": scoring.wcxb_scores(tally.wcxb_set.get("article", [])).f1,
+        }
         result["meta"] = {
             name: {"agreement": statistics.fmean(hits), "pages": len(hits)}
             for name, hits in sorted(tally.meta.items())
@@ -360,6 +367,9 @@ def _table(results: dict[str, dict[str, Any]]) -> Iterator[str]:
             if kind in r.get("wcxb_types", {}) else f"{'-':>20}"
             for r in results.values()
         )  # fmt: skip
+    if "wcxb_set" in first:
+        yield line("wcxb f1, set of words", lambda r: r["wcxb_set"]["f1"])
+        yield line("  article, set of words", lambda r: r["wcxb_set"]["article_f1"])
     for name, value in first.get("meta", {}).items():
         yield line(f"{name} agreement ({value['pages']})",
                    lambda r, m=name: r["meta"][m]["agreement"])  # fmt: skip

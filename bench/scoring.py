@@ -122,6 +122,22 @@ def wcxb_page(reference: str, prediction: str) -> PageScore:
     return PageScore(precision, recall, _harmonic(precision, recall))
 
 
+def wcxb_set_page(reference: str, prediction: str) -> PageScore:
+    """The same with each word counted once: the scale of the issue's WCXB targets.
+
+    Not the benchmark's method (a bag of words); it reproduces the issue's figures for
+    plain trafilatura (0.863 overall, 0.953 on articles), which the exact method does not.
+    """
+    ref, pred = set(words(reference)), set(words(prediction))
+    if not ref and not pred:
+        return PageScore(1.0, 1.0, 1.0)
+    if not ref or not pred:
+        return PageScore(0.0, 0.0, 0.0)
+    overlap = len(ref & pred)
+    precision, recall = overlap / len(pred), overlap / len(ref)
+    return PageScore(precision, recall, _harmonic(precision, recall))
+
+
 def wcxb_scores(pages: Iterable[PageScore]) -> Scores:
     """Means of the per-page precision, recall and F1."""
     scored = list(pages)

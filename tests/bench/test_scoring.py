@@ -162,3 +162,12 @@ def test_author_agreement(reference: str, ours: str | None, agrees: bool) -> Non
 )
 def test_date_agreement(reference: str, ours: str | None, agrees: bool) -> None:
     assert scoring.date_agrees(reference, ours) is agrees
+
+
+def test_wcxb_set_of_words_counts_each_word_once() -> None:
+    page = scoring.wcxb_set_page("spam eggs", "spam spam spam eggs")
+    assert (page.precision, page.recall, page.f1) == (1.0, 1.0, 1.0)
+    bag = scoring.wcxb_page("spam eggs", "spam spam spam eggs")
+    assert bag.precision == 0.5
+    assert scoring.wcxb_set_page("", "").f1 == 1.0
+    assert scoring.wcxb_set_page("spam", "").f1 == 0.0
