@@ -19,6 +19,7 @@ _TITLE_SEPARATOR = re.compile(r"(\s+(?:[-|\u2013\u2014»·•/]|::)\s+|(?<=\w):\
 # Between a headline and a tagline or unrecognised brand: not a colon, not a slash.
 _TAGLINE_SEPARATOR = re.compile(r"(\s+(?:[-|\u2013\u2014»·•]|::)\s+)")
 _TAGLINE_MIN_WORDS = 2
+# Between the parts of a breadcrumb title: the tagline separators, a slash, an arrow.
 _CRUMB_SEPARATOR = re.compile(r"(\s+(?:[-|\u2013\u2014»·•/>]|::)\s+)")
 _SMALL_WORDS = frozenset({"and", "of", "the", "for", "in", "on", "at", "to", "a", "an"})
 _SPACES = re.compile(r"\s+")
@@ -84,13 +85,20 @@ def choose_title(
     if not base and title_tag:
         raw = title_tag.lstrip(_LEADING_SEPARATORS)
         base = _without_site(raw, sites, heading, og_title, found)
-    if heading and not home and _site_and_slogan(raw, base, heading, sites):
-        return _without_section(_without_site(heading, sites, None, None, None), raw)
-    if heading and (_is_headline(heading, base) or _says_nothing(base, heading, sites)):
-        return _without_section(_without_site(heading, sites, None, None, None), raw)
+    return _without_section(_pick(raw, base, heading, sites, home), raw)
+
+
+def _pick(raw: str, base: str, heading: str, sites: list[str], home: bool) -> str:
+    """The h1 or the title without its site name (``base``)."""
+    if heading and (
+        (not home and _site_and_slogan(raw, base, heading, sites))
+        or _is_headline(heading, base)
+        or _says_nothing(base, heading, sites)
+    ):
+        return _without_site(heading, sites, None, None, None)
     if base == squash(raw):  # no site name found: "Headline | Tagline" is still likely
         base = _without_tagline(base, sites)
-    return _without_section(base or heading, raw)
+    return base or heading
 
 
 def _site_and_slogan(raw: str, base: str, heading: str, sites: list[str]) -> bool:
