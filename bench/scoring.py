@@ -112,14 +112,7 @@ def words(text: str) -> Counter[str]:
 def wcxb_page(reference: str, prediction: str) -> PageScore:
     """One page's bag-of-words precision, recall and F1."""
     ref, pred = words(reference), words(prediction)
-    if not ref and not pred:
-        return PageScore(1.0, 1.0, 1.0)
-    if not ref or not pred:
-        return PageScore(0.0, 0.0, 0.0)
-    overlap = sum((ref & pred).values())
-    precision = overlap / sum(pred.values())
-    recall = overlap / sum(ref.values())
-    return PageScore(precision, recall, _harmonic(precision, recall))
+    return _page_score(sum((ref & pred).values()), sum(pred.values()), sum(ref.values()))
 
 
 def wcxb_set_page(reference: str, prediction: str) -> PageScore:
@@ -129,12 +122,16 @@ def wcxb_set_page(reference: str, prediction: str) -> PageScore:
     plain trafilatura (0.863 overall, 0.953 on articles), which the exact method does not.
     """
     ref, pred = set(words(reference)), set(words(prediction))
-    if not ref and not pred:
+    return _page_score(len(ref & pred), len(pred), len(ref))
+
+
+def _page_score(overlap: int, predicted: int, referenced: int) -> PageScore:
+    """P/R/F1 from word counts; both empty scores 1, one empty 0."""
+    if not referenced and not predicted:
         return PageScore(1.0, 1.0, 1.0)
-    if not ref or not pred:
+    if not referenced or not predicted:
         return PageScore(0.0, 0.0, 0.0)
-    overlap = len(ref & pred)
-    precision, recall = overlap / len(pred), overlap / len(ref)
+    precision, recall = overlap / predicted, overlap / referenced
     return PageScore(precision, recall, _harmonic(precision, recall))
 
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from support.corpus import CORPUS as CORPUS  # the tests import it from here
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # secret_service: a real test keyring on D-Bus; xvfb: a virtual display for the real app
 pytest_plugins = ["support.secret_service", "support.xvfb"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
 @pytest.fixture(autouse=True)

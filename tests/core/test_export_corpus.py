@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 import unicodedata
 import zipfile
@@ -16,6 +14,7 @@ from clipper.core.export.batch import FORMATS, ExportRequest, export_clips
 from clipper.core.extract import extract_article
 from clipper.core.library import Library
 from conftest import CORPUS
+from support.corpus import wcxb_page
 
 pytestmark = [
     pytest.mark.corpus,
@@ -32,9 +31,7 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
     lib = Library(tmp_path_factory.mktemp("corpus") / "lib.sqlite3")
     files = sorted((CORPUS / "wcxb" / "html").glob("*.html.gz"))[::150][:10]
     for f in files:
-        truth = json.loads((CORPUS / "wcxb" / "ground-truth" / f"{f.name[:-8]}.json").read_text())
-        html = gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
-        lib.add(extract_article(html, truth.get("url")), tags=["corpus"])
+        lib.add(extract_article(*wcxb_page(f.name[:-8])), tags=["corpus"])
     return lib
 
 

@@ -6,24 +6,16 @@ behaviour, the page is only the witness.
 
 from __future__ import annotations
 
-import gzip
-import json
-
 import pytest
 
 from clipper.core.extract import extract_article
 from conftest import CORPUS
+from support.corpus import wcxb_page as wcxb
 
 pytestmark = [
     pytest.mark.corpus,
     pytest.mark.skipif(not (CORPUS / "wcxb").is_dir(), reason="../shared/corpus is not here"),
 ]
-
-
-def wcxb(page_id: str) -> tuple[str, str | None]:
-    html = gzip.decompress((CORPUS / "wcxb" / "html" / f"{page_id}.html.gz").read_bytes())
-    truth = json.loads((CORPUS / "wcxb" / "ground-truth" / f"{page_id}.json").read_text())
-    return html.decode("utf-8", "replace"), truth.get("url")
 
 
 def test_a_page_of_link_cards_keeps_its_cards() -> None:
