@@ -77,6 +77,11 @@ def test_time_element_datetime_is_read() -> None:
     assert byline.headline_dates(h1) == ("2024-03-03", None)
 
 
+def test_a_comment_before_the_date_is_passed_over() -> None:
+    h1 = headline(f'<h1>T</h1><div><!-- date --><time datetime="2024-03-03">3 March</time></div>{PROSE}')
+    assert byline.headline_dates(h1) == ("2024-03-03", None)
+
+
 def test_updated_date_is_kept_apart() -> None:
     h1 = headline(f"<h1>T</h1><p>Published 3 March 2024</p><p>Updated: May 1, 2024</p>{PROSE}")
     assert byline.headline_dates(h1) == ("2024-03-03", None)
