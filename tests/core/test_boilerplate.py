@@ -71,6 +71,36 @@ def test_a_misnamed_wrapper_never_takes_the_article_with_it() -> None:
     assert tree.text_content() == before
 
 
+def test_dialogs_and_customer_reviews_go_whatever_their_size() -> None:
+    # Larger than the share a named box may hold, yet never the page's content.
+    reviews = "".join(f"<p>Great kettle, five stars. {STORY[i % 5]}</p>" for i in range(20))
+    tree = lxml_html.fromstring(
+        "<html><body><main><h1>Kettle</h1><p>A steel kettle that boils a litre fast.</p></main>"
+        f"<div role='dialog'><p>We use cookies.</p>{paragraphs(6)}</div>"
+        f"<div aria-modal='true'><p>Verify your account.</p></div>"
+        f"<section id='customer-reviews'>{reviews}</section>"
+        f"<div class='ProductReviews'>{reviews}</div>"
+        "<div class='product-review-card'><p>Kept: our editor's verdict.</p></div>"
+        "<div class='WebcamPreview-Container'><p>Kept: a preview.</p></div>"
+        "</body></html>"
+    )
+    prune_page(tree, _page_text_length(tree))
+    text = tree.text_content()
+    for gone in ("We use cookies", "Verify your account", "Great kettle"):
+        assert gone not in text
+    for kept in ("A steel kettle", "Kept: our editor's verdict.", "Kept: a preview."):
+        assert kept in text
+
+
+def test_a_dialog_holding_the_headline_stays() -> None:
+    tree = lxml_html.fromstring(
+        "<html><body><div role='dialog'><h1>Pier</h1>" + paragraphs() + "</div></body></html>"
+    )
+    before = tree.text_content()
+    prune_page(tree, _page_text_length(tree))
+    assert tree.text_content() == before
+
+
 def test_expanders_named_read_more_are_content() -> None:
     tree = lxml_html.fromstring(
         "<html><body><h1>Mug</h1><div class='description read-more-body'>"

@@ -7,7 +7,9 @@ Two passes, both general (no site rules):
   "print-tools", "explore-further"). Trafilatura has such a list too, but matches it
   case-sensitively and misses newer names. A box is never removed if it holds the
   headline or a large share of the page's text, so a misnamed wrapper cannot take the
-  article with it.
+  article with it. Dialogs (``role="dialog"``, ``aria-modal``, "modal") and customers'
+  reviews under a product are removed whatever their size: they are never the content,
+  but can outweigh a short product description. The headline guard still holds.
 * :func:`drop_teasers` runs on the clean article HTML and removes what is furniture by
   its words: a "READ MORE: <link>" line, a "Don't miss" label with its links, and the
   link lists, label and copyright line that end many articles.
@@ -33,6 +35,14 @@ _FURNITURE_NAME = re.compile(
     r"|subscribe-?(?:box|form|widget|cta|module)|promo-?(?:box|banner|unit)",
     re.IGNORECASE,
 )
+# Boxes that are never the page's content, whatever their size: dialogs (a shop's "Remove
+# product?", "Verify your account"), and customers' reviews under a product.
+_NEVER_CONTENT_NAME = re.compile(
+    r"(?:^|\s)modal(?:\s|$)|customer[-_]?reviews?|(?:product|pdp|user)[-_]?reviews(?![a-z])"
+    r"|(?<![a-z])reviews?[-_]?(?:list|section|container|widget|wrapper)|js-reviews",
+    re.IGNORECASE,
+)
+_DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
 _BOX_TAGS = ("div", "section", "aside", "ul", "ol", "form", "nav", "p")
 # A named box is left alone if it holds this share of the page's text or more.
 _MAX_BOX_SHARE = 0.25
@@ -43,23 +53,36 @@ def prune_page(tree: etree._Element, page_text: int) -> None:
     """Remove furniture boxes from a parsed page (``page_text``: its visible characters)."""
     limit = max(200, _MAX_BOX_SHARE * page_text)
     found = []
+    always: set[etree._Element] = set()
     for element in tree.iter(*_BOX_TAGS):
         names = f"{element.get('class', '')} {element.get('id', '')}"
         if len(names) > 1 and _FURNITURE_NAME.search(names):
             found.append(element)
+        elif _is_never_content(element, names):
+            found.append(element)
+            always.add(element)
     removed: set[etree._Element] = set()
     for element in found:
         if any(ancestor in removed for ancestor in element.iterancestors()):
             continue
         if element.xpath(_KEEP_INSIDE):
             continue
-        if sum(len(t) for t in element.itertext()) > limit:
+        if element not in always and sum(len(t) for t in element.itertext()) > limit:
             continue
         parent = element.getparent()
         if parent is None:
             continue
         remove(element)
         removed.add(element)
+
+
+def _is_never_content(element: etree._Element, names: str) -> bool:
+    role = (element.get("role") or "").strip().lower()
+    return (
+        role in _DIALOG_ROLES
+        or element.get("aria-modal") == "true"
+        or (len(names) > 1 and bool(_NEVER_CONTENT_NAME.search(names)))
+    )
 
 
 # -- before extraction: an article body cut in pieces ---------------------------------------
