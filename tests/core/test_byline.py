@@ -78,7 +78,8 @@ def test_time_element_datetime_is_read() -> None:
 
 
 def test_a_comment_before_the_date_is_passed_over() -> None:
-    h1 = headline(f'<h1>T</h1><div><!-- date --><time datetime="2024-03-03">3 March</time></div>{PROSE}')
+    date = '<!-- date --><time datetime="2024-03-03">3 March</time>'
+    h1 = headline(f"<h1>T</h1><div>{date}</div>{PROSE}")
     assert byline.headline_dates(h1) == ("2024-03-03", None)
 
 

@@ -476,3 +476,71 @@ def test_a_gallery_shares_one_marker_and_keeps_every_picture_in_order() -> None:
     root = body_to_html(body, "https://news.example.org/", pictures)
     sources = [image.get("src") for image in root.iter("img")]
     assert sources == [f"https://news.example.org/g/{n}.jpg" for n in range(6)]
+
+
+# --- forum threads -------------------------------------------------------------------------
+
+REPLIES = [
+    "I had the same trouble with the dubbed audio track and switched to desktop mode.",
+    "Clearing the site data fixed it for me, though it came back after the next update.",
+    "A filter list entry hides the dubbed videos until the browser offers a real switch.",
+]
+
+
+def _post(number: int, author: str, text: str, reply: bool) -> str:
+    scope = "itemprop='comment' itemscope itemtype='http://schema.org/Comment' " if reply else ""
+    return (
+        f"<div id='post_{number}' {scope}class='topic-body crawler-post'>"
+        f"<div class='crawler-post-meta'><span itemprop='author'>{author}</span>"
+        f"<time datetime='2025-05-0{number}'>May {number}, 2025</time></div>"
+        f"<div class='post' itemprop='text'><p>{text}</p>"
+        + (
+            "<aside class='onebox'><h3><a href='https://example.org/'>Example Domain - Home"
+            "</a></h3><p>This domain is for use in illustrative examples in documents.</p></aside>"
+            if number == 2
+            else ""
+        )
+        + "</div></div>"
+    )
+
+
+def thread_page(*, noscript: bool) -> str:
+    question = (
+        "Whenever I watch videos in the mobile browser the audio plays in a dubbed version, "
+        "and the audio track menu is missing. Is there a setting that brings it back? "
+    ) * 2
+    posts = _post(1, "alice", question, False) + "".join(
+        _post(number, f"user{number}", text, True) for number, text in enumerate(REPLIES, 2)
+    )
+    thread = (
+        "<div id='main-outlet'><div itemscope itemtype='http://schema.org/DiscussionForumPosting'>"
+        f"<h1>Dubbed audio on mobile</h1>{posts}</div></div>"
+    )
+    if noscript:  # a script app: only a loading line shows; the thread is for crawlers
+        thread = f"<div id='app'>Loading…</div><noscript>{thread}</noscript>"
+    return (
+        "<html><head><title>Dubbed audio on mobile - Community</title></head>"
+        f"<body>{thread}</body></html>"
+    )
+
+
+@pytest.mark.parametrize("noscript", [False, True])
+def test_a_thread_keeps_its_replies_without_link_previews(noscript: bool) -> None:
+    article = extract_article(thread_page(noscript=noscript), "https://forum.example/t/1")
+    assert "audio track menu is missing" in article.text
+    for reply in REPLIES:
+        assert reply in article.text
+    assert "illustrative examples" not in article.text
+
+
+def test_a_noscript_notice_on_an_ordinary_page_stays_hidden() -> None:
+    html = (
+        "<html><head><title>The grain pier</title></head><body><article><h1>The grain pier</h1>"
+        + "".join(
+            f"<p>On day {day} the harbour board met again to decide the future of the pier.</p>"
+            for day in range(1, 9)
+        )
+        + "</article><noscript><p>Please enable JavaScript to read the comments.</p></noscript>"
+        "</body></html>"
+    )
+    assert "enable JavaScript" not in extract_article(html).text

@@ -31,3 +31,23 @@ def test_a_shops_product_caption_boxes_stay_in_the_body() -> None:
     article = extract_article(*wcxb("4544"))
     assert article.word_count > 300
     assert "Gear Bag" in article.text
+
+
+@pytest.mark.parametrize(
+    ("page", "last_reply"),
+    [("0508", "t that serious. And don"), ("0506", "s Starter Vault I mentioned")],
+)
+def test_a_forum_thread_keeps_its_replies(page: str, last_reply: str) -> None:
+    # Discourse threads: the posts are in the <noscript> view, each in a class="post" box
+    # that trafilatura takes the first of; only the question was left (a third of the words).
+    article = extract_article(*wcxb(page))
+    assert last_reply in article.text
+    assert article.word_count > 800
+
+
+def test_a_dump_of_the_whole_page_never_replaces_a_found_post() -> None:
+    # A Reddit link post: the recall pass fell back to every text of the page, menus and
+    # all ("Skip to main content", "Log In"), and was longer than the post it had found.
+    article = extract_article(*wcxb("0561"))
+    assert "FCC Chair to Europe" in article.text
+    assert "Skip to main content" not in article.text

@@ -1,6 +1,6 @@
 """Page furniture that trafilatura lets through: teaser boxes, sign-up forms, tool bars.
 
-Two passes, both general (no site rules):
+All general (no site rules):
 
 * :func:`prune_page` runs on the page before extraction and removes boxes whose class or
   id names them as furniture ("Newsletter", "RecommendedRecirc", "latest-news-box",
@@ -10,6 +10,10 @@ Two passes, both general (no site rules):
   article with it. Dialogs (``role="dialog"``, ``aria-modal``, "modal") and customers'
   reviews under a product are removed whatever their size: they are never the content,
   but can outweigh a short product description. The headline guard still holds.
+* :func:`join_split_bodies` and :func:`mark_thread` also run before extraction and
+  point trafilatura at the whole body: an article body cut in pieces by advert rows is
+  joined; a forum thread's posting (schema.org microdata) is named the body, replies and
+  all, without quoted posts and link previews.
 * :func:`drop_teasers` runs on the clean article HTML and removes what is furniture by
   its words: a "READ MORE: <link>" line, a "Don't miss" label with its links, and the
   link lists, label and copyright line that end many articles.
@@ -24,7 +28,7 @@ from lxml import etree
 from clipper.core.article import count_words
 from clipper.core.cleanhtml import remove
 
-__all__ = ["drop_teasers", "join_split_bodies", "prune_page"]
+__all__ = ["drop_teasers", "join_split_bodies", "mark_thread", "prune_page"]
 
 # -- before extraction: boxes named as furniture -----------------------------------------
 
@@ -115,6 +119,33 @@ def join_split_bodies(tree: etree._Element) -> None:
                 continue
             first.extend(list(piece))
             remove(piece)
+
+
+def mark_thread(tree: etree._Element) -> bool:
+    """Make a forum thread's posting, replies included, the body trafilatura takes.
+
+    A thread marked up with schema.org microdata (Discourse and others) holds its replies
+    as ``itemprop="comment"`` items inside the ``DiscussionForumPosting``; each post's text
+    is a ``class="post"`` box, and trafilatura takes the first of those for the article:
+    the question without its answers. Naming the posting the article body keeps the
+    thread whole. An ``<aside>`` in a post is a
+    quote of another post or the preview card of a linked page, not the poster's words:
+    it goes. Returns whether the page is such a thread.
+    """
+    for posting in tree.xpath(_THREAD):
+        if posting.xpath(_REPLY) and not posting.xpath("ancestor::*[@itemprop='articleBody']"):
+            posting.set("itemprop", "articleBody")
+            for aside in posting.xpath(".//aside"):
+                remove(aside)
+            return True
+    return False
+
+
+_THREAD = (
+    "//*[@itemscope]"
+    "[substring(@itemtype, string-length(@itemtype) - 21) = 'DiscussionForumPosting']"
+)
+_REPLY = ".//*[@itemprop='comment'][@itemscope]"
 
 
 def _paragraph_chars(element: etree._Element) -> int:

@@ -16,7 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from clipper.core.article import KIND_LINK, KIND_TEXT, Article, count_words
-from clipper.core.boilerplate import drop_teasers, join_split_bodies, prune_page
+from clipper.core.boilerplate import drop_teasers, join_split_bodies, mark_thread, prune_page
 from clipper.core.cleanhtml import (
     HEADINGS,
     body_to_html,
@@ -53,6 +53,11 @@ RECALL_SKIP_SHARE = 0.5
 LINKS_OFF_SHARE = 0.02
 LINKS_OFF_GAIN = 2
 _HIDDEN = ("script", "style", "noscript", "template")
+# A page showing less text than this, with this many times more inside <noscript>, is a
+# script app whose readable view is the <noscript> one (Discourse forums serve the thread
+# that way to anything that does not run their JavaScript).
+NOSCRIPT_VIEW_MAX_TEXT = 1000
+NOSCRIPT_VIEW_GAIN = 4
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # A path from the site root without dot segments, spaces or backslashes: origin + path.
@@ -67,8 +72,8 @@ def extract_article(html: str, url: str | None = None) -> Article:
     if tree is None:
         raise no_article
     page = read_page(tree, url)
-    pictures, page_text = _prepare_tree(tree, page)
-    body = _extract_body(tree, url or page.canonical, page_text)
+    pictures, page_text, thread = _prepare_tree(tree, page)
+    body = _extract_body(tree, url or page.canonical, page_text, thread=thread)
     if body is None:
         raise no_article
     root = body_to_html(body, page.base, pictures)
@@ -193,24 +198,27 @@ def _parse(html: str) -> lxml_html.HtmlElement | None:
 # --- trafilatura ----------------------------------------------------------------------
 
 
-def _prepare_tree(tree: lxml_html.HtmlElement, page: PageInfo) -> tuple[list[Picture], int]:
+def _prepare_tree(tree: lxml_html.HtmlElement, page: PageInfo) -> tuple[list[Picture], int, bool]:
     """Make links absolute, code blocks recognisable and pictures words, before trafilatura.
 
     Trafilatura resolves relative links against the site root rather than the page, so
     "proxy.html" on /docs/guide/ would point to /proxy.html; we resolve them first.
     Furniture boxes are pruned and a body split by advert rows is joined (boilerplate.py).
-    Returns the pictures whose markers body_to_html turns back into images, and the
-    length of the page's text before pruning.
+    A forum thread's posting is marked as the body (boilerplate.mark_thread).
+    Returns the pictures whose markers body_to_html turns back into images, the length
+    of the page's text before pruning, and whether the page is a marked thread.
     """
     if page.base:
         _absolutize_links(tree, page.base)
     for pre in tree.iter("pre"):
         _mark_code_block(pre)
     detach_captions(tree)
+    _open_noscript_view(tree)
     page_text = _page_text_length(tree)
     prune_page(tree, page_text)
     join_split_bodies(tree)
-    return mark_pictures(tree), page_text
+    thread = mark_thread(tree)
+    return mark_pictures(tree), page_text, thread
 
 
 def _absolutize_links(tree: lxml_html.HtmlElement, base: str) -> None:
@@ -250,7 +258,7 @@ def _mark_code_block(pre: lxml_html.HtmlElement) -> None:
 
 
 def _extract_body(
-    tree: lxml_html.HtmlElement, url: str | None, page_text: int
+    tree: lxml_html.HtmlElement, url: str | None, page_text: int, *, thread: bool = False
 ) -> etree._Element | None:
     """Trafilatura's article body: its balanced extraction, or its recall one if much longer.
 
@@ -259,12 +267,16 @@ def _extract_body(
     finds much more, it found content the balanced mode left out far more often than
     noise. A few more lines are usually noise (a byline, a caption, a share line). When
     the balanced body already holds half the page's text, there is nothing left to find.
+    On a marked thread (boilerplate.mark_thread) trafilatura's own rules take the posting:
+    its comparison with readability and jusText would trade the replies for the first post.
     """
-    balanced = _run_trafilatura(tree, url, favor_recall=False)
+    balanced = _run_trafilatura(tree, url, favor_recall=False, fast=thread)
     length = _body_length(balanced)
     if length >= RECALL_SKIP_SHARE * page_text:
         return balanced
     recall = _run_trafilatura(tree, url, favor_recall=True)
+    if _is_page_dump(recall) and length > 0:
+        recall = None
     best = recall if _body_length(recall) > RECALL_GAIN * length else balanced
     if _body_length(best) < LINKS_OFF_SHARE * page_text:
         # Trafilatura drops blocks that are mostly links; on a page made of link cards (a
@@ -282,11 +294,39 @@ def _page_text_length(tree: lxml_html.HtmlElement) -> int:
     if body is None:
         return 0
     # Serialising to text runs in C; walking the text nodes in Python took 3 ms a page.
-    total = len(etree.tostring(body, method="text", encoding="unicode", with_tail=False))
+    total = _text_length(body)
     for hidden in body.iter(*_HIDDEN):
         if not any(outer.tag in _HIDDEN for outer in hidden.iterancestors()):
-            total -= len(etree.tostring(hidden, method="text", encoding="unicode", with_tail=False))
+            total -= _text_length(hidden)
     return total
+
+
+def _is_page_dump(body: etree._Element | None) -> bool:
+    """Whether a body is trafilatura's last resort: every text of the page in one <p>."""
+    if body is None or len(body) != 1 or body[0].tag != "p" or len(body[0]):
+        return False
+    return (body[0].text or "").count("\n") >= 5
+
+
+def _open_noscript_view(tree: lxml_html.HtmlElement) -> None:
+    """Show a script app's <noscript> view when it holds the page's text; see above."""
+    body = tree.find("body")
+    if body is None:
+        return
+    views = [
+        element
+        for element in body.iter("noscript")
+        if not any(outer.tag == "noscript" for outer in element.iterancestors())
+    ]
+    inside = sum(_text_length(view) for view in views)
+    shown = _page_text_length(tree)
+    if views and shown < NOSCRIPT_VIEW_MAX_TEXT and inside >= NOSCRIPT_VIEW_GAIN * max(shown, 1):
+        for view in views:
+            view.drop_tag()
+
+
+def _text_length(element: etree._Element) -> int:
+    return len(etree.tostring(element, method="text", encoding="unicode", with_tail=False))
 
 
 def _body_length(body: etree._Element | None) -> int:
@@ -294,7 +334,12 @@ def _body_length(body: etree._Element | None) -> int:
 
 
 def _run_trafilatura(
-    tree: lxml_html.HtmlElement, url: str | None, *, favor_recall: bool, links: bool = True
+    tree: lxml_html.HtmlElement,
+    url: str | None,
+    *,
+    favor_recall: bool,
+    links: bool = True,
+    fast: bool = False,
 ) -> etree._Element | None:
     # Given a parsed tree, trafilatura works on a copy, so ours stays as we left it.
     document = trafilatura.bare_extraction(
@@ -303,7 +348,7 @@ def _run_trafilatura(
         favor_recall=favor_recall,
         # the second, recall pass skips trafilatura's comparison with readability and
         # jusText: a third of the time, and on the tune pages it scored no worse
-        fast=favor_recall,
+        fast=fast or favor_recall,
         with_metadata=False,  # read by pagemeta, before the pictures were marked
         include_comments=False,
         include_tables=True,
