@@ -128,17 +128,56 @@ def mark_thread(tree: etree._Element) -> bool:
     as ``itemprop="comment"`` items inside the ``DiscussionForumPosting``; each post's text
     is a ``class="post"`` box, and trafilatura takes the first of those for the article:
     the question without its answers. Naming the posting the article body keeps the
-    thread whole. An ``<aside>`` in a post is a
-    quote of another post or the preview card of a linked page, not the poster's words:
-    it goes. Returns whether the page is such a thread.
+    thread whole. Each post's text starts with who wrote it and when ("**alice** · May 3,
+    2025"): trafilatura drops author markup as a byline, which would run the replies
+    together. An ``<aside>`` in a post is a quote of another post or the preview card of a
+    linked page, not the poster's words: it goes. Returns whether the page is a thread.
     """
     for posting in tree.xpath(_THREAD):
-        if posting.xpath(_REPLY) and not posting.xpath("ancestor::*[@itemprop='articleBody']"):
+        replies = posting.xpath(_REPLY)
+        if replies and not posting.xpath("ancestor::*[@itemprop='articleBody']"):
             posting.set("itemprop", "articleBody")
             for aside in posting.xpath(".//aside"):
                 remove(aside)
+            for post in [posting, *replies]:
+                _sign_post(post)
             return True
     return False
+
+
+def _sign_post(post: etree._Element) -> None:
+    """Put a "name · date" line at the top of a post's text (see mark_thread)."""
+    texts = [e for e in post.iterdescendants() if e.get("itemprop") == "text" and _owner(e) is post]
+    if not texts:
+        return
+    authors = [e for e in post.iterdescendants() if e.get("itemprop") == "author"]
+    author = next((e for e in authors if _owner(e) is post), None)
+    times = [e for e in post.iterdescendants("time") if _owner(e) is post]
+    name = ""
+    if author is not None:
+        named = author.xpath(".//*[@itemprop='name']")
+        name = " ".join("".join((named[0] if named else author).itertext()).split())
+    when = " ".join("".join(times[0].itertext()).split()) if times else ""
+    if not name:
+        return
+    line = etree.Element("p")
+    strong = etree.SubElement(line, "strong")
+    strong.text = name
+    if when:
+        strong.tail = f" · {when}"
+    texts[0].insert(0, line)
+    line.tail, texts[0].text = texts[0].text, None
+
+
+def _owner(element: etree._Element) -> etree._Element | None:
+    """The post (reply item or thread posting) an element belongs to."""
+    for ancestor in element.iterancestors():
+        if ancestor.get("itemscope") is not None and (
+            ancestor.get("itemprop") == "comment"
+            or (ancestor.get("itemtype") or "").endswith("DiscussionForumPosting")
+        ):
+            return ancestor
+    return None
 
 
 _THREAD = (
