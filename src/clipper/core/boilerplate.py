@@ -147,26 +147,23 @@ def mark_thread(tree: etree._Element) -> bool:
 
 def _sign_post(post: etree._Element) -> None:
     """Put a "name · date" line at the top of a post's text (see mark_thread)."""
-    texts = [e for e in post.iterdescendants() if e.get("itemprop") == "text" and _owner(e) is post]
-    if not texts:
+    own = [part for part in post.iterdescendants() if _owner(part) is post]
+    text = next((part for part in own if part.get("itemprop") == "text"), None)
+    author = next((part for part in own if part.get("itemprop") == "author"), None)
+    if text is None or author is None:
         return
-    authors = [e for e in post.iterdescendants() if e.get("itemprop") == "author"]
-    author = next((e for e in authors if _owner(e) is post), None)
-    times = [e for e in post.iterdescendants("time") if _owner(e) is post]
-    name = ""
-    if author is not None:
-        named = author.xpath(".//*[@itemprop='name']")
-        name = " ".join("".join((named[0] if named else author).itertext()).split())
-    when = " ".join("".join(times[0].itertext()).split()) if times else ""
+    named = author.xpath(".//*[@itemprop='name']")
+    name = " ".join("".join((named[0] if named else author).itertext()).split())
     if not name:
         return
+    when = next((" ".join("".join(t.itertext()).split()) for t in own if t.tag == "time"), "")
     line = etree.Element("p")
     strong = etree.SubElement(line, "strong")
     strong.text = name
     if when:
         strong.tail = f" · {when}"
-    texts[0].insert(0, line)
-    line.tail, texts[0].text = texts[0].text, None
+    text.insert(0, line)
+    line.tail, text.text = text.text, None
 
 
 def _owner(element: etree._Element) -> etree._Element | None:

@@ -213,8 +213,7 @@ def _prepare_tree(tree: lxml_html.HtmlElement, page: PageInfo) -> tuple[list[Pic
     for pre in tree.iter("pre"):
         _mark_code_block(pre)
     detach_captions(tree)
-    _open_noscript_view(tree)
-    page_text = _page_text_length(tree)
+    page_text = _open_noscript_view(tree, _page_text_length(tree))
     prune_page(tree, page_text)
     join_split_bodies(tree)
     thread = mark_thread(tree)
@@ -308,21 +307,24 @@ def _is_page_dump(body: etree._Element | None) -> bool:
     return (body[0].text or "").count("\n") >= 5
 
 
-def _open_noscript_view(tree: lxml_html.HtmlElement) -> None:
-    """Show a script app's <noscript> view when it holds the page's text; see above."""
+def _open_noscript_view(tree: lxml_html.HtmlElement, shown: int) -> int:
+    """Show a script app's <noscript> view when it holds the page's text (see above).
+
+    ``shown``: the page's text length (_page_text_length); returns it as it is after.
+    """
     body = tree.find("body")
-    if body is None:
-        return
+    if body is None or shown >= NOSCRIPT_VIEW_MAX_TEXT:
+        return shown
     views = [
         element
         for element in body.iter("noscript")
         if not any(outer.tag == "noscript" for outer in element.iterancestors())
     ]
-    inside = sum(_text_length(view) for view in views)
-    shown = _page_text_length(tree)
-    if views and shown < NOSCRIPT_VIEW_MAX_TEXT and inside >= NOSCRIPT_VIEW_GAIN * max(shown, 1):
-        for view in views:
-            view.drop_tag()
+    if not views or sum(map(_text_length, views)) < NOSCRIPT_VIEW_GAIN * max(shown, 1):
+        return shown
+    for view in views:
+        view.drop_tag()
+    return _page_text_length(tree)
 
 
 def _text_length(element: etree._Element) -> int:
