@@ -136,9 +136,7 @@ def _starts_body(element: lxml_html.HtmlElement) -> bool:
 
 def _label_before(element: lxml_html.HtmlElement) -> str:
     """The text just before an element in its parent ("Updated: " <time>...</time>)."""
-    previous = element.getprevious()
-    while previous is not None and not isinstance(previous.tag, str):  # a comment
-        previous = previous.getprevious()
+    previous = next(element.itersiblings(etree.Element, preceding=True), None)  # no comments
     if previous is not None:
         return f"{squash(previous.text_content())[-30:]} {previous.tail or ''}"
     parent = element.getparent()
