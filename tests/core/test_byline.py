@@ -36,9 +36,22 @@ def test_without_an_h1_a_heading_matching_the_title_is_the_headline() -> None:
     assert byline.headline_element(page("<h2>Menu</h2>"), "Growing tomatoes") is None
 
 
+def test_without_heading_markup_the_element_showing_the_title_is_the_headline() -> None:
+    tree = page('<div><p>Menu</p></div><p class="big">Growing tomatoes</p><p>By Jane</p>')
+    found = byline.headline_element(tree, "Growing tomatoes | Garden Site")
+    assert found is not None and found.get("class") == "big"
+    # A word of the title is not the title.
+    assert byline.headline_element(page("<p>Tomatoes</p>"), "Growing tomatoes in pots") is None
+
+
 def test_by_line_under_the_headline() -> None:
     h1 = headline(f"<h1>Title</h1><div><span>By Jane Doe</span> · 5 min read</div>{PROSE}")
     assert byline.byline_authors(h1) == ["Jane Doe"]
+
+
+def test_via_before_the_name_of_who_posted_a_link() -> None:
+    h1 = headline(f'<h1>T</h1><div class="byline"><span>via</span> <a>scvalex</a></div>{PROSE}')
+    assert byline.byline_authors(h1) == ["scvalex"]
 
 
 def test_by_with_a_colon() -> None:
@@ -70,6 +83,13 @@ def test_junk_is_not_a_name() -> None:
 def test_date_under_the_headline() -> None:
     h1 = headline(f"<h1>Title</h1><p>March 3, 2024 · 5 min read</p>{PROSE}")
     assert byline.headline_dates(h1) == ("2024-03-03", None)
+
+
+def test_date_in_bare_text_after_the_headline() -> None:
+    h1 = headline(f"<h1>Blog</h1><fieldset><legend>T</legend> 20 December 2025 {PROSE}</fieldset>")
+    assert byline.headline_dates(h1) == ("2025-12-20", None)
+    h1 = headline(f"<h1>T</h1><div><b>Last updated:</b> 1 May 2024</div>{PROSE}")
+    assert byline.headline_dates(h1) == (None, "2024-05-01")
 
 
 def test_time_element_datetime_is_read() -> None:

@@ -215,3 +215,11 @@ def test_an_inner_page_with_the_front_pages_title_takes_its_h1() -> None:
     page = read(head, body, url="https://www.reddit.com/r/castiron/comments/1rl0/enameled/")
     assert page.title == "Enameled cast iron pan and metal"
     assert read(head, body, url="https://www.reddit.com/").title == "The heart of the internet"
+
+
+def test_a_headline_set_in_a_paragraph_gives_the_byline_but_not_the_title() -> None:
+    head = "<title>Counting sheep on Example</title>"
+    body = '<p class="display">Counting sheep</p><p>By Jane Doe</p><p>Dec 17, 2025</p>'
+    page = read(head, body)
+    assert (page.author, page.date) == ("Jane Doe", "2025-12-17")
+    assert page.h1 is None and page.title == "Counting sheep on Example"

@@ -42,9 +42,34 @@ def headline_element(
     """
     headings = [h for h in tree.iter("h1") if squash(h.text_content())][:12]
     if not headings:
-        return _matching(tree.iter("h2", "h3"), title)
+        found = _matching(tree.iter("h2", "h3"), title)
+        return _title_shown(tree, title) if found is None else found
     found = _matching(headings, title)
     return headings[0] if found is None else found
+
+
+def _title_shown(
+    tree: lxml_html.HtmlElement, title: str | None
+) -> lxml_html.HtmlElement | None:
+    """A page with no heading markup: the first small element that shows the whole title.
+
+    Site builders (Framer, some React themes) set the headline in a styled <p> or <div>.
+    The element's text must be most of the title (the title may add " | Site name").
+    """
+    wanted = title_match_key(title or "")
+    if len(wanted) < 8:
+        return None
+    body = tree.find("body")
+    for element in body.iter(*_TITLE_TAGS) if body is not None else ():
+        if len(element) > 2:
+            continue
+        key = title_match_key(element.text_content())
+        if len(key) * 2 >= len(wanted) and key in wanted:
+            return element
+    return None
+
+
+_TITLE_TAGS = ("p", "div", "span", "strong", "b", "legend", "h4", "h5", "h6", "header")
 
 
 def _matching(
@@ -118,9 +143,14 @@ def headline_dates(
         text = squash(element.text_content()) if found is None else ""
         if found is None and len(text) <= _DATE_LINE_MAX_CHARS:
             found = text_date(text)
-        if found is None:
-            continue
-        context = f"{text} {element.get('class') or ''} {_label_before(element)}"
+        if found is not None:
+            context = f"{text} {element.get('class') or ''} {_label_before(element)}"
+        else:
+            # A date in bare text after an element: "<legend>Title</legend> 20 December 2025".
+            tail = squash(element.tail or "")
+            if not tail or len(tail) > _DATE_LINE_MAX_CHARS or not (found := text_date(tail)):
+                continue
+            context = f"{tail} {text[-30:]}"
         if _UPDATED.search(context):
             updated = updated or found
         else:
@@ -186,9 +216,13 @@ def _byline_name(element: lxml_html.HtmlElement) -> str | None:
     # The first piece of text that is not "By": a byline box goes on with a role or a date.
     for chunk in element.itertext():
         text = BY_PREFIX.sub("", squash(chunk))
-        if text and text.lower() not in ("by", "by:"):
+        if text and text.lower() not in _CONNECTORS:
             return plausible_name(text.split(" | ")[0].split(" · ")[0])
     return None
+
+
+# Words before the name in a byline box that are not the name: "by", "via" (a link's poster).
+_CONNECTORS = frozenset({"by", "by:", "via", "via:"})
 
 
 # A label that names who wrote the page, with the name after it: "Author: Jane Doe",

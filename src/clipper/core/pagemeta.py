@@ -55,7 +55,9 @@ def read_page(tree: lxml_html.HtmlElement, url: str | None) -> PageInfo:
     og_title = metas.get("og:title")
     title_tag = _first(tree, "//title/text()")
     heading = byline.headline_element(tree, og_title or title_tag)
-    h1 = squash(heading_text(heading)) or None if heading is not None else None
+    # A headline found only as text matching the title says nothing new about the title.
+    marked = heading is not None and heading.tag in ("h1", "h2", "h3")
+    h1 = squash(heading_text(heading)) or None if marked else None
     address = url or canonical
     site = _site_name(tree, metas, structured) or host(address)
     title = choose_title(
