@@ -7,7 +7,7 @@ from urllib.parse import urljoin
 import pytest
 from lxml import html as lxml_html
 
-from clipper.core.boilerplate import drop_teasers, prune_page
+from clipper.core.boilerplate import drop_teasers, prune_page, restore_card_titles
 from clipper.core.extract import _SITE_PATH, _page_text_length, extract_article
 
 STORY = [
@@ -274,3 +274,57 @@ def test_containers_of_another_class_are_not_joined() -> None:
     tree = lxml_html.document_fromstring(split_page(second_class="body article__body wide"))
     join_split_bodies(tree)
     assert len(tree.xpath("//div[contains(@class, 'article__body')]")) == 2
+
+
+# -- a listing's card titles -----------------------------------------------------------------
+
+
+def listing_page(cards: int, heading: str = '<a href="/story/{i}"><h2>{title}</h2></a>') -> str:
+    def card(i: int) -> str:
+        title = f"Harbour story number {i} of the week"
+        return (
+            f'<article><time datetime="2026-03-0{i}">March {i}, 2026</time>'
+            + heading.format(i=i, title=title)
+            + f"<p>{STORY[i % 5]} {STORY[(i + 1) % 5]} So ends week {i}.</p>"
+            '<div><a href="/tag/a">harbour</a> <a href="/tag/b">piers</a></div></article>'
+        )
+
+    posts = "".join(card(i) for i in range(1, cards + 1))
+    return (
+        "<html><head><title>The Harbour Blog</title></head><body>"
+        f"<nav><a href='/'>Home</a></nav><main>{posts}</main></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ['<a href="/story/{i}"><h2>{title}</h2></a>', '<h2><a href="/story/{i}">{title}</a></h2>'],
+)
+def test_a_listings_cards_keep_their_titles_above_their_blurbs(heading: str) -> None:
+    # Trafilatura keeps each card's blurb and drops its title (all but the first here);
+    # the clip puts each title back over its blurb, with its link, and none twice.
+    article = extract_article(listing_page(6, heading), "https://blog.example.org/")
+    text = article.text
+    places = [text.find(f"Harbour story number {i} of the week") for i in range(1, 7)]
+    blurbs = [text.find(f"So ends week {i}.") for i in range(1, 7)]
+    assert -1 not in places and places == sorted(places)
+    assert all(title < blurb for title, blurb in zip(places, blurbs, strict=True))
+    assert all(text.count(f"number {i} of the week") == 1 for i in range(1, 7))
+    titles = fragment(article.html).xpath("//h2")
+    assert len(titles) >= 4
+    assert titles[-1].xpath("a/@href") == ["https://blog.example.org/story/6"]
+    assert all(title.getnext().tag == "p" for title in titles)
+
+
+def test_titles_are_not_put_back_for_two_cards_or_twice() -> None:
+    body = fragment(f"<p>{STORY[0]}</p><p>{STORY[1]}</p>")
+    page = lxml_html.document_fromstring(
+        f"<html><body><h2>One</h2><p>{STORY[0]}</p><h2>Two</h2><p>{STORY[1]}</p>"
+        "<h2>Three</h2><p>Short.</p></body></html>"
+    )
+    assert restore_card_titles(body, page) == 0
+    # An article whose section headings trafilatura kept gets none twice.
+    sections = "".join(f"<h2>Part {i} of the pier story</h2>{paragraphs(2)}" for i in range(4))
+    html = f"<html><body><article><h1>The grain pier</h1>{sections}</article></body></html>"
+    text = extract_article(html, "https://news.example.org/pier").text
+    assert [text.count(f"Part {i} of the pier story") for i in range(4)] == [1, 1, 1, 1]

@@ -51,3 +51,12 @@ def test_a_dump_of_the_whole_page_never_replaces_a_found_post() -> None:
     article = extract_article(*wcxb("0561"))
     assert "FCC Chair to Europe" in article.text
     assert "Skip to main content" not in article.text
+
+
+def test_a_blogs_front_page_keeps_each_posts_title() -> None:
+    # A blog's front page: trafilatura kept the posts' blurbs and dropped every title
+    # (an <h1> inside the card's link), leaving sentences about nothing.
+    article = extract_article(*wcxb("2903"))
+    title = "Mind the gap: Closing the AI trust gap for developers"
+    assert f'">{title}</a></h1>' in article.html
+    assert article.text.index(title) < article.text.index("Developer trust is synonymous")

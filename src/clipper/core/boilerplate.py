@@ -14,6 +14,8 @@ All general (no site rules):
   point trafilatura at the whole body: an article body cut in pieces by advert rows is
   joined; a forum thread's posting (schema.org microdata) is named the body, replies and
   all, without quoted posts and link previews.
+* :func:`restore_card_titles` runs on trafilatura's body and puts back the titles of a
+  listing's cards (a blog's front page) that trafilatura dropped above their blurbs.
 * :func:`drop_teasers` runs on the clean article HTML and removes what is furniture by
   its words: a "READ MORE: <link>" line, a "Don't miss" label with its links, and the
   link lists, label and copyright line that end many articles.
@@ -22,13 +24,15 @@ All general (no site rules):
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from lxml import etree
 
 from clipper.core.article import count_words
 from clipper.core.cleanhtml import remove
+from clipper.core.pictures import strip_markers
 
-__all__ = ["drop_teasers", "join_split_bodies", "mark_thread", "prune_page"]
+__all__ = ["drop_teasers", "join_split_bodies", "mark_thread", "prune_page", "restore_card_titles"]
 
 # -- before extraction: boxes named as furniture -----------------------------------------
 
@@ -327,3 +331,94 @@ def _is_copyright(block: etree._Element) -> bool:
         return False
     count, text = _words(block)
     return 0 < count <= _COPYRIGHT_MAX_WORDS and _COPYRIGHT.search(text) is not None
+
+
+# -- after extraction: the titles of a listing's cards -----------------------------------
+
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_CARD_TEXT_MIN_CHARS = 40  # a card's blurb; shorter lines are too common to match
+_CARD_META_MAX_CHARS = 40  # a date or a category between a card's title and its blurb
+_MIN_CARDS = 3
+
+
+def restore_card_titles(body: etree._Element, page: etree._Element) -> int:
+    """Put back the titles of a listing's cards over the blurbs trafilatura kept.
+
+    On a blog's front page or a search result page, trafilatura often keeps each card's
+    blurb and drops its title (a heading inside a link, or a card too short for its
+    rules), which leaves a list of sentences about nothing. Each blurb in the body is
+    found on the page; when at least three of them sit under a heading the body lacks,
+    those headings go back, above their blurbs, with their links. A title the body shows
+    already (trafilatura may keep one as a paragraph) is not added. Returns how many.
+    """
+    paragraphs = [p for p in body.iter("p") if len(_squash_text(p)) >= _CARD_TEXT_MIN_CHARS]
+    if len(paragraphs) < _MIN_CARDS:
+        return 0
+    present = {_squash_text(head) for head in body.iter("head")}
+    missing = (t for h in page.iter(*_HEADING_TAGS) if (t := _squash_text(h)) and t not in present)
+    if sum(1 for _ in islice(missing, _MIN_CARDS)) < _MIN_CARDS:
+        return 0
+    wanted = {_squash_text(p): p for p in paragraphs}
+    sources: dict[str, etree._Element] = {}
+    for element in page.iter("p", "div"):
+        if element.tag == "div" and len(element):
+            continue
+        text = _squash_text(element)
+        if text in wanted and text not in sources:
+            sources[text] = element
+    shown = _squash_text(body)
+    found = []
+    for text, source in sources.items():
+        heading = _card_heading(source)
+        if heading is not None:
+            title = strip_markers(_squash_text(heading)) or ""
+            if title and title not in present and title not in shown:
+                found.append((wanted[text], heading, title))
+                present.add(title)
+    if len(found) < _MIN_CARDS:
+        return 0
+    for paragraph, heading, title in found:
+        head = etree.Element("head", rend=heading.tag)
+        link = next(heading.iterancestors("a"), None)  # <a><h2>Title</h2></a>
+        link = heading.find(".//a[@href]") if link is None else link
+        if link is not None and link.get("href"):
+            ref = etree.SubElement(head, "ref", target=link.get("href"))
+            ref.text = title
+        else:
+            head.text = title
+        paragraph.addprevious(head)
+    return len(found)
+
+
+def _card_heading(source: etree._Element) -> etree._Element | None:
+    """The heading just above a blurb in its card, over at most two short lines (a date).
+
+    The blurb may be the first thing in its box: then the box's previous sibling counts,
+    up to three levels out.
+    """
+    node = source
+    for _ in range(3):
+        skipped = 0
+        for sibling in node.itersiblings(etree.Element, preceding=True):
+            text = _squash_text(sibling)
+            if not text:
+                continue
+            heading = sibling if sibling.tag in _HEADING_TAGS else None
+            if heading is None:
+                inner = sibling.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6")
+                if len(inner) == 1 and _squash_text(inner[0]) == text:
+                    heading = inner[0]
+            if heading is not None:
+                return heading
+            if len(text) > _CARD_META_MAX_CHARS or skipped >= 2:
+                return None
+            skipped += 1
+        node = node.getparent()
+        if node is None or node.tag == "body":
+            return None
+    return None
+
+
+def _squash_text(element: etree._Element) -> str:
+    text = etree.tostring(element, method="text", encoding="unicode", with_tail=False)
+    return " ".join(text.split())

@@ -48,9 +48,7 @@ def headline_element(
     return headings[0] if found is None else found
 
 
-def _title_shown(
-    tree: lxml_html.HtmlElement, title: str | None
-) -> lxml_html.HtmlElement | None:
+def _title_shown(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
     """A page with no heading markup: the first small element that shows the whole title.
 
     Site builders (Framer, some React themes) set the headline in a styled <p> or <div>.

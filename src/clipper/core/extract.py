@@ -16,7 +16,13 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from clipper.core.article import KIND_LINK, KIND_TEXT, Article, count_words
-from clipper.core.boilerplate import drop_teasers, join_split_bodies, mark_thread, prune_page
+from clipper.core.boilerplate import (
+    drop_teasers,
+    join_split_bodies,
+    mark_thread,
+    prune_page,
+    restore_card_titles,
+)
 from clipper.core.cleanhtml import (
     HEADINGS,
     body_to_html,
@@ -76,6 +82,7 @@ def extract_article(html: str, url: str | None = None) -> Article:
     body = _extract_body(tree, url or page.canonical, page_text, thread=thread)
     if body is None:
         raise no_article
+    restore_card_titles(body, tree)
     root = body_to_html(body, page.base, pictures)
     drop_teasers(root)
     _drop_title_heading(root, page.title, page.h1)
