@@ -328,3 +328,46 @@ def test_titles_are_not_put_back_for_two_cards_or_twice() -> None:
     html = f"<html><body><article><h1>The grain pier</h1>{sections}</article></body></html>"
     text = extract_article(html, "https://news.example.org/pier").text
     assert [text.count(f"Part {i} of the pier story") for i in range(4)] == [1, 1, 1, 1]
+
+
+# -- a listing's grid of cards ---------------------------------------------------------------
+
+MICE = [
+    "Vertical Mouse",
+    "Trackball Mouse",
+    "Wireless Mouse",
+    "Pen Mouse",
+    "Roller Bar",
+    "Joystick",
+]
+
+
+def shop_page(grid_class: str = "product-grid", head: str = "") -> str:
+    cards = "".join(
+        f'<div class="card"><a href="/p/{i}">{name} {i} for the right hand</a>'
+        f"<span>${30 + i}.00</span><span>In stock</span></div>"
+        for i, name in enumerate(MICE * 3)
+    )
+    return (
+        f"<html><head><title>Ergonomic mice</title>{head}</head><body><main>"
+        f"<h1>Ergonomic mice</h1><p>{STORY[0]} {STORY[1]} {STORY[2]}</p>"
+        f'<div class="{grid_class}">{cards}</div></main></body></html>'
+    )
+
+
+def test_a_shops_category_page_keeps_its_grid_of_products() -> None:
+    # Trafilatura keeps the introduction and drops the eighteen short product cards.
+    article = extract_article(shop_page(), "https://shop.example.org/mice")
+    assert all(f"{name} {i} for the right hand" in article.text for i, name in enumerate(MICE * 3))
+    assert "$41.00" in article.text
+    assert article.text.index(STORY[2]) < article.text.index("Vertical Mouse 0")
+    items = fragment(article.html).xpath("//ul/li")
+    assert len(items) == 18
+    assert items[0].xpath("a/@href") == ["https://shop.example.org/p/0"]
+
+
+def test_an_articles_page_and_a_comment_list_are_not_listings() -> None:
+    dated = '<meta property="article:published_time" content="2024-03-03">'
+    for page in (shop_page(head=dated), shop_page(grid_class="comment-list")):
+        article = extract_article(page, "https://shop.example.org/mice")
+        assert "Vertical Mouse 0" not in article.text

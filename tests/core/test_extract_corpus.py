@@ -60,3 +60,11 @@ def test_a_blogs_front_page_keeps_each_posts_title() -> None:
     title = "Mind the gap: Closing the AI trust gap for developers"
     assert f'">{title}</a></h1>' in article.html
     assert article.text.index(title) < article.text.index("Developer trust is synonymous")
+
+
+def test_a_shops_category_page_keeps_its_products() -> None:
+    # Trafilatura kept the category's introduction and none of its 48 product cards.
+    article = extract_article(*wcxb("4468"))
+    assert "SitOnIt Wit High Back WFH Mesh Task Chair" in article.text
+    assert article.text.index("ergonomic mesh office chairs") < article.text.index("SitOnIt Wit")
+    assert article.html.count("<li>") >= 40

@@ -16,6 +16,9 @@ All general (no site rules):
   all, without quoted posts and link previews.
 * :func:`restore_card_titles` runs on trafilatura's body and puts back the titles of a
   listing's cards (a blog's front page) that trafilatura dropped above their blurbs.
+* :func:`append_listing` runs on the clean HTML of a page with no byline or date and
+  adds a listing's grid of cards (a shop's products, a news section's stories) that
+  trafilatura dropped, when the clip holds little of the page.
 * :func:`drop_teasers` runs on the clean article HTML and removes what is furniture by
   its words: a "READ MORE: <link>" line, a "Don't miss" label with its links, and the
   link lists, label and copyright line that end many articles.
@@ -24,15 +27,23 @@ All general (no site rules):
 from __future__ import annotations
 
 import re
+from collections import Counter
 from itertools import islice
 
 from lxml import etree
 
 from clipper.core.article import count_words
-from clipper.core.cleanhtml import remove
+from clipper.core.cleanhtml import remove, safe_url
 from clipper.core.pictures import strip_markers
 
-__all__ = ["drop_teasers", "join_split_bodies", "mark_thread", "prune_page", "restore_card_titles"]
+__all__ = [
+    "append_listing",
+    "drop_teasers",
+    "join_split_bodies",
+    "mark_thread",
+    "prune_page",
+    "restore_card_titles",
+]
 
 # -- before extraction: boxes named as furniture -----------------------------------------
 
@@ -422,3 +433,97 @@ def _card_heading(source: etree._Element) -> etree._Element | None:
 def _squash_text(element: etree._Element) -> str:
     text = etree.tostring(element, method="text", encoding="unicode", with_tail=False)
     return " ".join(text.split())
+
+
+# -- after extraction: a listing's grid of cards ------------------------------------------
+
+_GRID_MIN_CARDS = 4
+_GRID_MIN_CARD_WORDS = 4  # a menu's items are one or two words
+_GRID_BODY_SHARE = 0.25  # the body holds less than this share of the page's text
+_OUTSIDE_CONTENT = frozenset({"nav", "header", "footer", "aside", "form", "select"})
+
+
+def append_listing(
+    root: etree._Element, page: etree._Element, page_text: int, base: str | None
+) -> int:
+    """Add the grid of cards of a listing page (a shop's category, a news section) to a clip.
+
+    Trafilatura keeps a listing's prose (an introduction, the few long blurbs) and drops
+    its cards: short lines of a name, a price, a date. When the clip (``root``, its clean
+    HTML) holds little of the page and one grid of like cards (siblings of one tag and
+    class, nearly all linked, each a few words or more) holds more, the cards not in the
+    clip already are added as a list, each card's link on its first words. Runs after
+    drop_teasers, which would take such a list for the link list that ends an article.
+    Returns the cards added.
+    """
+    shown = _squash_text(root)
+    if len(shown) >= _GRID_BODY_SHARE * page_text:
+        return 0
+    grid = _largest_grid(page)
+    if grid is None or sum(len(text) for _, text in grid) <= len(shown):
+        return 0
+    new = [(card, text) for card, text in grid if text not in shown]
+    if len(new) < _GRID_MIN_CARDS:
+        return 0
+    listing = etree.SubElement(root, "ul")
+    for card, text in new:
+        item = etree.SubElement(listing, "li")
+        link = card if card.tag == "a" else card.find(".//a[@href]")
+        name = _squash_text(link) if link is not None else ""
+        href = safe_url(link.get("href"), base) if link is not None else None
+        if href and name and text.startswith(name):
+            anchor = etree.SubElement(item, "a", href=href)
+            anchor.text = name
+            anchor.tail = text[len(name) :]
+        else:
+            item.text = text
+    return len(new)
+
+
+def _largest_grid(page: etree._Element) -> list[tuple[etree._Element, str]] | None:
+    """The cards, with their text, of the page's largest grid of like linked cards."""
+    best: list[tuple[etree._Element, str]] | None = None
+    best_words = 0
+    for element in page.iter("ul", "ol", "div", "section", "tbody"):
+        if len(element) < _GRID_MIN_CARDS:
+            continue
+        kinds = Counter((k.tag, k.get("class")) for k in element if isinstance(k.tag, str))
+        if not kinds:
+            continue
+        kind, count = kinds.most_common(1)[0]
+        if count < _GRID_MIN_CARDS:
+            continue
+        cards = [k for k in element if isinstance(k.tag, str) and (k.tag, k.get("class")) == kind]
+        linked = sum(1 for k in cards if k.tag == "a" or k.find(".//a[@href]") is not None)
+        if linked < 0.8 * len(cards):
+            continue
+        texts = [strip_markers(_card_text(card)) or "" for card in cards]
+        words = sum(len(text.split()) for text in texts)
+        if words <= best_words or words < _GRID_MIN_CARD_WORDS * len(cards):
+            continue
+        if any(_not_a_listing(outer) for outer in (element, *element.iterancestors())):
+            continue
+        best, best_words = [(c, t) for c, t in zip(cards, texts, strict=True) if t], words
+    return best
+
+
+def _not_a_listing(element: etree._Element) -> bool:
+    """A box whose cards are not the page's listing: comments, menus, carousels, furniture."""
+    if element.tag in _OUTSIDE_CONTENT:
+        return True
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return len(names) > 1 and bool(_NOT_LISTING_NAME.search(names) or _FURNITURE_NAME.search(names))
+
+
+_NOT_LISTING_NAME = re.compile(
+    r"comment|repl(?:y|ies)|respon|review|discussion|carousel|slider|menu|modal|related", re.I
+)
+
+
+def _card_text(card: etree._Element) -> str:
+    """A card's words, its separate pieces (name, price, blurb) kept apart."""
+    return " ".join(" ".join(card.itertext(etree.Element)).split()) if _no_code(card) else ""
+
+
+def _no_code(card: etree._Element) -> bool:
+    return next(card.iter("script", "style", "template"), None) is None

@@ -17,6 +17,7 @@ from lxml import html as lxml_html
 
 from clipper.core.article import KIND_LINK, KIND_TEXT, Article, count_words
 from clipper.core.boilerplate import (
+    append_listing,
     drop_teasers,
     join_split_bodies,
     mark_thread,
@@ -85,6 +86,8 @@ def extract_article(html: str, url: str | None = None) -> Article:
     restore_card_titles(body, tree)
     root = body_to_html(body, page.base, pictures)
     drop_teasers(root)
+    if not (page.date or page.author):  # an article's page lists other articles
+        append_listing(root, tree, page_text, page.base)
     _drop_title_heading(root, page.title, page.h1)
     text = html_to_text(root)
     if prose_words(text) < MIN_ARTICLE_WORDS and count_words(text) < MIN_PAGE_WORDS:
