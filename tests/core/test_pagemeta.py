@@ -223,3 +223,11 @@ def test_a_headline_set_in_a_paragraph_gives_the_byline_but_not_the_title() -> N
     page = read(head, body)
     assert (page.author, page.date) == ("Jane Doe", "2025-12-17")
     assert page.h1 is None and page.title == "Counting sheep on Example"
+
+
+def test_a_shown_date_either_way_round_is_read_as_the_markup_has_it() -> None:
+    body = "<h1>Title</h1><p>By Block Renovation 09.10.2024</p>"
+    assert read(body=body).date == "2024-10-09"  # day first, as most of the world writes
+    marked = ld({"@type": "Article", "datePublished": "2024-09-10T16:07:00Z"})
+    assert read(marked, body).date == "2024-09-10"
+    assert read(marked, "<h1>Title</h1><p>By Block 23.10.2024</p>").date == "2024-10-23"

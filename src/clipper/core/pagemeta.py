@@ -139,19 +139,30 @@ def _date(
     with the markup before the shown date.
     """
     shown = byline.headline_dates(heading) if heading is not None else (None, None)
-    candidates = (
-        metadata.meta_date(metas),
-        *shown,
-        metadata.time_date(tree),
-        structured.published,
-    )
-    found = next((day for day in candidates if day), None)
+    declared = metadata.meta_date(metas)
+    marked = (metadata.time_date(tree), structured.published, structured.modified)
+    if not declared and shown[0]:
+        return _read_as_marked(shown[0], marked)
+    found = next((day for day in (declared, *shown, *marked[:2]) if day), None)
     if found:
         return found
     # htmldate's extensive search reads dates out of free text, which finds copyright years
     # and "last updated" lines; on 400 WCXB pages it added 51 wrong dates for 6 right ones.
     guessed = htmldate.find_date(tree, url=url, original_date=True, extensive_search=False)
     return metadata.valid_date(guessed)
+
+
+def _read_as_marked(shown: str, marked: tuple[str | None, ...]) -> str:
+    """A shown date whose day and month could be either way round, as the markup has it.
+
+    "09.10.2024" is 9 October in most of the world and September 10 on many US sites;
+    when the page's markup says 2024-09-10, that is the reading.
+    """
+    parts = shown.split("-")
+    if len(parts) != 3 or int(parts[2]) > 12:
+        return shown
+    swapped = f"{parts[0]}-{parts[2]}-{parts[1]}"
+    return swapped if swapped in marked else shown
 
 
 def _is_home(url: str | None) -> bool:
