@@ -92,6 +92,29 @@ def test_dialogs_and_customer_reviews_go_whatever_their_size() -> None:
         assert kept in text
 
 
+@pytest.mark.parametrize(
+    "box",
+    [
+        "<section id='gdpr-banner' class='page-notice'>",
+        "<div class='cookiepreferences_popup'>",
+        "<div class='cookie-consent'>",
+        "<div id='onetrust-banner-sdk'>",
+    ],
+)
+def test_cookie_banners_go(box: str) -> None:
+    consent = "<p>We use cookies and other technologies to provide our services.</p>" * 12
+    tag = box[1 : box.index(" ")]
+    tree = lxml_html.fromstring(
+        f"<html><body>{box}{consent}</{tag}><main><h1>Kettle</h1>"
+        "<p>A steel kettle that boils a litre fast.</p></main>"
+        "<div class='chocolate-cookie-recipes'><p>Kept: the cookie recipes.</p></div>"
+        "</body></html>"
+    )
+    prune_page(tree, _page_text_length(tree))
+    assert "We use cookies" not in tree.text_content()
+    assert "Kept: the cookie recipes." in tree.text_content()
+
+
 def test_a_dialog_holding_the_headline_stays() -> None:
     tree = lxml_html.fromstring(
         "<html><body><div role='dialog'><h1>Pier</h1>" + paragraphs() + "</div></body></html>"

@@ -55,10 +55,14 @@ _FURNITURE_NAME = re.compile(
     re.IGNORECASE,
 )
 # Boxes that are never the page's content, whatever their size: dialogs (a shop's "Remove
-# product?", "Verify your account"), and customers' reviews under a product.
+# product?", "Verify your account"), customers' reviews under a product, cookie banners.
 _NEVER_CONTENT_NAME = re.compile(
     r"(?:^|\s)modal(?:\s|$)|customer[-_]?reviews?|(?:product|pdp|user)[-_]?reviews(?![a-z])"
-    r"|(?<![a-z])reviews?[-_]?(?:list|section|container|widget|wrapper)|js-reviews",
+    r"|(?<![a-z])reviews?[-_]?(?:list|section|container|widget|wrapper)|js-reviews"
+    # cookie and privacy consent banners, including the common consent managers' boxes
+    r"|cookie[-_]?(?:banner|consent|notice|message|bar|popup|pref|policy|law|warning|wall|modal)"
+    r"|gdpr|(?<![a-z])consent[-_]?(?:banner|manager|popup|dialog|bar|notice)"
+    r"|onetrust|cookiebot|didomi|usercentrics|qc-cmp|truste[-_]",
     re.IGNORECASE,
 )
 _DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
