@@ -364,7 +364,8 @@ def restore_card_titles(body: etree._Element, page: etree._Element) -> int:
     rules), which leaves a list of sentences about nothing. Each blurb in the body is
     found on the page; when at least three of them sit under a heading the body lacks,
     those headings go back, above their blurbs, with their links. A title the body shows
-    already (trafilatura may keep one as a paragraph) is not added. Returns how many.
+    already is not added; one trafilatura kept as a paragraph of its own becomes a heading
+    like the others. Returns how many were added.
     """
     paragraphs = [p for p in body.iter("p") if len(_squash_text(p)) >= _CARD_TEXT_MIN_CHARS]
     if len(paragraphs) < _MIN_CARDS:
@@ -382,7 +383,9 @@ def restore_card_titles(body: etree._Element, page: etree._Element) -> int:
         if text in wanted and text not in sources:
             sources[text] = element
     shown = _squash_text(body)
+    lines = {_squash_text(p): p for p in body.iter("p") if len(p) <= 1}
     found = []
+    kept = []  # titles trafilatura kept as a paragraph of their own
     for text, source in sources.items():
         heading = _card_heading(source)
         if heading is not None:
@@ -390,8 +393,13 @@ def restore_card_titles(body: etree._Element, page: etree._Element) -> int:
             if title and title not in present and title not in shown:
                 found.append((wanted[text], heading, title))
                 present.add(title)
+            elif title in lines:
+                kept.append((lines[title], heading))
     if len(found) < _MIN_CARDS:
         return 0
+    for line, heading in kept:  # shown like the titles put back
+        line.tag = "head"
+        line.set("rend", heading.tag)
     for paragraph, heading, title in found:
         head = etree.Element("head", rend=heading.tag)
         link = next(heading.iterancestors("a"), None)  # <a><h2>Title</h2></a>
