@@ -457,15 +457,21 @@ _OUTSIDE_CONTENT = frozenset({"nav", "header", "footer", "aside", "form", "selec
 
 
 def append_listing(
-    root: etree._Element, page: etree._Element, page_text: int, base: str | None
+    root: etree._Element,
+    page: etree._Element,
+    page_text: int,
+    base: str | None,
+    *,
+    gain: float = 1.0,
 ) -> int:
     """Add the grid of cards of a listing page (a shop's category, a news section) to a clip.
 
     Trafilatura keeps a listing's prose (an introduction, the few long blurbs) and drops
     its cards: short lines of a name, a price, a date. When the clip (``root``, its clean
     HTML) holds little of the page and one grid of like cards (siblings of one tag and
-    class, nearly all linked, each a few words or more) holds more, the cards not in the
-    clip already are added as a list, each card's link on its first words. Runs after
+    class, nearly all linked, each a few words or more) holds ``gain`` times more, the
+    cards not in the clip already are added as a list, each card's link on its first
+    words. Runs after
     drop_teasers, which would take such a list for the link list that ends an article.
     Returns the cards added.
     """
@@ -473,7 +479,7 @@ def append_listing(
     if len(shown) >= _GRID_BODY_SHARE * page_text:
         return 0
     grid = _largest_grid(page)
-    if grid is None or sum(len(text) for _, text in grid) <= len(shown):
+    if grid is None or sum(len(text) for _, text in grid) <= gain * len(shown):
         return 0
     new = [(card, text) for card, text in grid if text not in shown]
     if len(new) < _GRID_MIN_CARDS:

@@ -59,6 +59,9 @@ RECALL_SKIP_SHARE = 0.5
 # take that body when it is this much longer.
 LINKS_OFF_SHARE = 0.02
 LINKS_OFF_GAIN = 2
+# A page with a byline or date gets its grid of cards when the grid holds this many times
+# the clip's text (boilerplate.append_listing; 1 for other pages).
+ARTICLE_LIST_GAIN = 8
 _HIDDEN = ("script", "style", "noscript", "template")
 # A page showing less text than this, with this many times more inside <noscript>, is a
 # script app whose readable view is the <noscript> one (Discourse forums serve the thread
@@ -86,8 +89,10 @@ def extract_article(html: str, url: str | None = None) -> Article:
     restore_card_titles(body, tree)
     root = body_to_html(body, page.base, pictures)
     drop_teasers(root)
-    if not (page.date or page.author):  # an article's page lists other articles
-        append_listing(root, tree, page_text, page.base)
+    # An article's page lists other articles ("More stories"), about as long as the
+    # article; a list article (the year's best restaurants) is its list.
+    gain = ARTICLE_LIST_GAIN if page.date or page.author else 1
+    append_listing(root, tree, page_text, page.base, gain=gain)
     _drop_title_heading(root, page.title, page.h1)
     text = html_to_text(root)
     if prose_words(text) < MIN_ARTICLE_WORDS and count_words(text) < MIN_PAGE_WORDS:
