@@ -476,7 +476,8 @@ def append_listing(
     Returns the cards added.
     """
     shown = _squash_text(root)
-    if len(shown) >= _GRID_BODY_SHARE * page_text:
+    # No grid can hold more than the page: most articles stop here, before the search.
+    if len(shown) >= _GRID_BODY_SHARE * page_text or gain * len(shown) >= page_text:
         return 0
     grid = _largest_grid(page)
     if grid is None or sum(len(text) for _, text in grid) <= gain * len(shown):

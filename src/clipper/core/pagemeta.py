@@ -156,7 +156,9 @@ def _read_as_marked(shown: str, marked: tuple[str | None, ...]) -> str:
     """A shown date whose day and month could be either way round, as the markup has it.
 
     "09.10.2024" is 9 October in most of the world and September 10 on many US sites;
-    when the page's markup says 2024-09-10, that is the reading.
+    when the page's markup says 2024-09-10, that is the reading. (A date shown with its
+    month's name is taken the markup's way too, if the markup has it swapped: that takes
+    a page disagreeing with itself on exactly those two numbers.)
     """
     parts = shown.split("-")
     if len(parts) != 3 or int(parts[2]) > 12:
