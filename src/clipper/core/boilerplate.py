@@ -34,6 +34,7 @@ from lxml import etree
 
 from clipper.core.article import count_words
 from clipper.core.cleanhtml import remove, safe_url
+from clipper.core.metadata import squash
 from clipper.core.pictures import strip_markers
 
 __all__ = [
@@ -443,8 +444,8 @@ def _card_heading(source: etree._Element) -> etree._Element | None:
 
 
 def _squash_text(element: etree._Element) -> str:
-    text = etree.tostring(element, method="text", encoding="unicode", with_tail=False)
-    return " ".join(text.split())
+    """An element's text, white space collapsed (serialised in C: the passes call it a lot)."""
+    return squash(etree.tostring(element, method="text", encoding="unicode", with_tail=False))
 
 
 # -- after extraction: a listing's grid of cards ------------------------------------------
@@ -471,9 +472,8 @@ def append_listing(
     HTML) holds little of the page and one grid of like cards (siblings of one tag and
     class, nearly all linked, each a few words or more) holds ``gain`` times more, the
     cards not in the clip already are added as a list, each card's link on its first
-    words. Runs after
-    drop_teasers, which would take such a list for the link list that ends an article.
-    Returns the cards added.
+    words. Runs after drop_teasers, which would take such a list for the link list that
+    ends an article. Returns the cards added.
     """
     shown = _squash_text(root)
     # No grid can hold more than the page: most articles stop here, before the search.
@@ -541,7 +541,10 @@ _NOT_LISTING_NAME = re.compile(
 
 
 def _card_text(card: etree._Element) -> str:
-    """A card's words, its separate pieces (name, price, blurb) kept apart."""
+    """A card's words, its separate pieces (name, price, blurb) kept apart.
+
+    A card holding a script or a style sheet has none: its "text" would be code.
+    """
     return " ".join(" ".join(card.itertext(etree.Element)).split()) if _no_code(card) else ""
 
 
