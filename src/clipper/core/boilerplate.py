@@ -16,9 +16,10 @@ All general (no site rules):
   all, without quoted posts and link previews.
 * :func:`restore_card_titles` runs on trafilatura's body and puts back the titles of a
   listing's cards (a blog's front page) that trafilatura dropped above their blurbs.
-* :func:`append_listing` runs on the clean HTML of a page with no byline or date and
-  adds a listing's grid of cards (a shop's products, a news section's stories) that
-  trafilatura dropped, when the clip holds little of the page.
+* :func:`append_listing` runs on the clean HTML and adds a listing's grid of cards (a
+  shop's products, a news section's stories) that trafilatura dropped, when the clip
+  holds little of the page (on a page with a byline or date, only a grid far longer than
+  the clip: a list article).
 * :func:`drop_teasers` runs on the clean article HTML and removes what is furniture by
   its words: a "READ MORE: <link>" line, a "Don't miss" label with its links, and the
   link lists, label and copyright line that end many articles.
@@ -173,10 +174,10 @@ def _sign_post(post: etree._Element) -> None:
     if text is None or author is None:
         return
     named = author.xpath(".//*[@itemprop='name']")
-    name = " ".join("".join((named[0] if named else author).itertext()).split())
+    name = _squash_text(named[0] if named else author)
     if not name:
         return
-    when = next((" ".join("".join(t.itertext()).split()) for t in own if t.tag == "time"), "")
+    when = next((_squash_text(part) for part in own if part.tag == "time"), "")
     line = etree.Element("p")
     strong = etree.SubElement(line, "strong")
     strong.text = name
@@ -368,14 +369,14 @@ def restore_card_titles(body: etree._Element, page: etree._Element) -> int:
     already is not added; one trafilatura kept as a paragraph of its own becomes a heading
     like the others. Returns how many were added.
     """
-    paragraphs = [p for p in body.iter("p") if len(_squash_text(p)) >= _CARD_TEXT_MIN_CHARS]
-    if len(paragraphs) < _MIN_CARDS:
+    texts = {p: _squash_text(p) for p in body.iter("p")}
+    wanted = {text: p for p, text in texts.items() if len(text) >= _CARD_TEXT_MIN_CHARS}
+    if len(wanted) < _MIN_CARDS:
         return 0
     present = {_squash_text(head) for head in body.iter("head")}
     missing = (t for h in page.iter(*_HEADING_TAGS) if (t := _squash_text(h)) and t not in present)
     if sum(1 for _ in islice(missing, _MIN_CARDS)) < _MIN_CARDS:
         return 0
-    wanted = {_squash_text(p): p for p in paragraphs}
     sources: dict[str, etree._Element] = {}
     for element in page.iter("p", "div"):
         if element.tag == "div" and len(element):
@@ -384,7 +385,7 @@ def restore_card_titles(body: etree._Element, page: etree._Element) -> int:
         if text in wanted and text not in sources:
             sources[text] = element
     shown = _squash_text(body)
-    lines = {_squash_text(p): p for p in body.iter("p") if len(p) <= 1}
+    lines = {text: p for p, text in texts.items() if len(p) <= 1}
     found = []
     kept = []  # titles trafilatura kept as a paragraph of their own
     for text, source in sources.items():

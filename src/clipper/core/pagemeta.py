@@ -138,12 +138,13 @@ def _date(
     order agreed with the reference on 0.884 / 0.899 (tune / check) against 0.874 / 0.862
     with the markup before the shown date.
     """
-    shown = byline.headline_dates(heading) if heading is not None else (None, None)
+    published, updated = byline.headline_dates(heading) if heading is not None else (None, None)
     declared = metadata.meta_date(metas)
-    marked = (metadata.time_date(tree), structured.published, structured.modified)
-    if not declared and shown[0]:
-        return _read_as_marked(shown[0], marked)
-    found = next((day for day in (declared, *shown, *marked[:2]) if day), None)
+    timed = metadata.time_date(tree)
+    if not declared and published:
+        return _read_as_marked(published, (timed, structured.published, structured.modified))
+    candidates = (declared, published, updated, timed, structured.published)
+    found = next((day for day in candidates if day), None)
     if found:
         return found
     # htmldate's extensive search reads dates out of free text, which finds copyright years
