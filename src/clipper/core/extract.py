@@ -32,6 +32,7 @@ from clipper.core.cleanhtml import (
     remove,
     serialize,
 )
+from clipper.core.disclosure import open_disclosures
 from clipper.core.errors import NoArticle
 from clipper.core.markdown import html_to_text, markdown_title, markdown_to_html, text_to_html
 from clipper.core.pagemeta import PageInfo, host, read_page
@@ -218,7 +219,8 @@ def _prepare_tree(tree: lxml_html.HtmlElement, page: PageInfo) -> tuple[list[Pic
 
     Trafilatura resolves relative links against the site root rather than the page, so
     "proxy.html" on /docs/guide/ would point to /proxy.html; we resolve them first.
-    Furniture boxes are pruned and a body split by advert rows is joined (boilerplate.py).
+    Furniture boxes are pruned and a body split by advert rows is joined (boilerplate.py);
+    collapsed FAQ answers and accordion panels are opened (disclosure.py).
     A forum thread's posting is marked as the body (boilerplate.mark_thread).
     Returns the pictures whose markers body_to_html turns back into images, the length
     of the page's text before pruning, and whether the page is a marked thread.
@@ -230,6 +232,7 @@ def _prepare_tree(tree: lxml_html.HtmlElement, page: PageInfo) -> tuple[list[Pic
     detach_captions(tree)
     page_text = _open_noscript_view(tree, _page_text_length(tree))
     prune_page(tree, page_text)
+    open_disclosures(tree)
     join_split_bodies(tree)
     thread = mark_thread(tree)
     return mark_pictures(tree), page_text, thread

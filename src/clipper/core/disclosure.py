@@ -1,0 +1,264 @@
+"""Collapsed panels opened before extraction: FAQ answers, accordions, "details".
+
+A page hides the answers of its FAQ, the sections of an accordion and the body of a
+``<details>`` until the reader clicks; they are part of what the page says, and a reader
+who clips it expects them. Trafilatura drops every hidden element (``aria-hidden``,
+``display: none``, a "hidden" class), so :func:`open_disclosures` shows the ones that are
+disclosures, the way a browser's "expand all" would:
+
+* the panel is hidden by ``aria-hidden="true"``, the ``hidden`` attribute, an inline
+  ``display: none`` or ``visibility: hidden``, or a class that means hidden ("hidden",
+  "is-hidden", "d-none", "accordion--closed"...; not "collapse", which some frameworks
+  use for a row without gutters);
+* and it is a disclosure: named as one (accordion, collapse, FAQ, answer, tab panel,
+  toggle, expander, drawer, spoiler), marked ``role="region"`` or ``"tabpanel"``, the
+  target of a control (``aria-controls``, ``data-target``), inside a ``<details>``, or
+  right after its toggle (a button, a summary, a heading, an element with
+  ``aria-expanded``).
+
+Left hidden: menus (mostly links), anything named as a menu, dialog, pop-up, cookie or
+sign-up box, anything inside nav/header/footer/aside/dialog/form, and any panel whose
+text the page already shows (a phone layout's copy of the desktop one). A toggle button
+that holds the question becomes a paragraph in bold, as trafilatura drops buttons.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from lxml import etree
+
+from clipper.core.metadata import squash
+
+__all__ = ["open_disclosures"]
+
+_CANDIDATES = (
+    "//*[@aria-hidden='true' or @hidden or contains(@style, 'none') or "
+    "contains(@style, 'hidden') or contains(@class, 'hid') or contains(@class, 'collaps') "
+    "or contains(@class, 'clos') or contains(@class, 'none')]"
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HIDDEN_CLASS = re.compile(
+    r"^(?:is-|u-)?(?:hidden|hide|closed?|d-none)$|(?:--|__|-)(?:hidden|closed?)$",
+    re.IGNORECASE,
+)
+_PANEL_NAME = re.compile(
+    r"accordi[oa]n|collaps|faq|answer|tab-?pane|tab-?panel|tab-?content|toggle|expand"
+    r"|disclosure|drawer|drop-?down-?(?:text|content|body)|reveal|spoiler",
+    re.IGNORECASE,
+)
+# Class words that hide a box on small screens only, or hide a scroll bar: shown on a
+# desktop; and Tailwind's "md:block" and the like, which show a "hidden" box from a width up.
+_SHOWN_ON_DESKTOP = re.compile(
+    r"(?:hide|hidden)[-_]?(?:on[-_]|for[-_])?(?:mobile|phone|xs|sm|small|tablet|landscape"
+    r"|portrait|touch)(?:[-_][a-z]+)?$|hide[-_]?scroll(?:bar)?s?$",
+    re.IGNORECASE,
+)
+_SHOWN_FROM = re.compile(r"(?:sm|md|lg|xl):(?:block|flex|grid|inline|inline-block|table|contents)$")
+_PANEL_ROLES = frozenset({"region", "tabpanel"})
+_NOT_PANEL_ROLES = frozenset({"navigation", "menu", "dialog", "alertdialog", "tooltip"})
+_NOT_PANEL_NAME = re.compile(
+    r"menu|nav|modal|pop-?up|dialog|tooltip|cookie|consent|gdpr|newsletter|subscri"
+    r"|sign-?up|log-?in|sign-?in|search|cart|basket|mega|share|overlay|banner",
+    re.IGNORECASE,
+)
+_OUTSIDE = frozenset({"nav", "header", "footer", "aside", "dialog", "menu", "form", "select"})
+# Not panels: a toggle ("collapsed" marks the button of a closed panel), media, forms.
+_SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "svg",
+        "img",
+        "figure",
+        "input",
+        "button",
+        "summary",
+    }
+)
+_TOGGLE_TAGS = frozenset({"button", "summary", "h2", "h3", "h4", "h5", "h6", "dt"})
+_CONTROLS = "//@aria-controls|//@data-target|//@data-bs-target"
+_VISIBLE_TEXT = etree.XPath(
+    "//text()[not(ancestor::script or ancestor::style or ancestor::template)]"
+)
+_MIN_CHARS = 20  # of text in a panel
+_MAX_LINK_SHARE = 0.5  # a panel with more of its text in links is a menu
+_SAME_TEXT_CHARS = 100  # a panel whose first characters the page shows elsewhere is a copy
+_QUESTION_MIN_WORDS = 2  # a toggle button with fewer words is an icon or "More"
+_TOGGLE_MAX_CHARS = 300  # the text of a box holding a panel's toggle button
+_BLOCKS = ".//p|.//div|.//h2|.//h3|.//h4|.//h5|.//h6"
+
+
+def open_disclosures(tree: etree._Element) -> int:
+    """Show a page's collapsed disclosure panels to the extractor; returns how many.
+
+    Boxes a desktop browser shows but trafilatura would take for hidden ones lose the
+    words that mislead it (:func:`_looks_hidden`).
+    """
+    candidates = tree.xpath(_CANDIDATES)
+    if not candidates:
+        return 0
+    controlled: set[str] | None = None
+    shown: str | None = None
+    kept_hidden: set[etree._Element] = set()
+    opened = 0
+    for element in candidates:
+        if not isinstance(element.tag, str) or element.tag in _SKIP_TAGS:
+            continue
+        hidden = _is_hidden(element)
+        if not hidden and not _looks_hidden(element):
+            continue
+        if any(a in kept_hidden or a.tag in _OUTSIDE for a in element.iterancestors()):
+            kept_hidden.add(element)
+            continue
+        if hidden:
+            if controlled is None:
+                controlled = _controlled_ids(tree)
+            if not _is_disclosure(element, controlled) or not _reads_as_content(element):
+                kept_hidden.add(element)
+                continue
+        shown = _shown_text(tree) if shown is None else shown
+        if shown.count(_text(element)[:_SAME_TEXT_CHARS]) > 1:  # a copy: leave it as it is
+            kept_hidden.add(element)
+        elif hidden:
+            _show(element)
+            opened += 1
+        else:
+            _unmask(element)
+    return opened
+
+
+def _text(element: etree._Element) -> str:
+    return squash("".join(element.itertext()))
+
+
+def _is_hidden(element: etree._Element) -> bool:
+    if element.get("aria-hidden") == "true" or element.get("hidden") is not None:
+        return True
+    if _HIDDEN_STYLE.search(element.get("style") or ""):
+        return True
+    return any(_HIDDEN_CLASS.search(token) for token in (element.get("class") or "").split())
+
+
+def _looks_hidden(element: etree._Element) -> bool:
+    """Whether trafilatura would take a box a desktop browser shows for a hidden one.
+
+    It drops any box whose style says "hidden" ("overflow: hidden") or whose class has a
+    word starting with "hide" or "hidden": "hide-mobile", "hidden-xs" (hidden on phones
+    only), Tailwind's "hidden md:block" (shown from tablets up), "hide-scrollbar".
+    """
+    if "hidden" in (element.get("style") or ""):
+        return True
+    tokens = (element.get("class") or "").split()
+    return any(_SHOWN_ON_DESKTOP.match(token) for token in tokens) or (
+        "hidden" in tokens and any(_SHOWN_FROM.match(token) for token in tokens)
+    )
+
+
+def _unmask(element: etree._Element) -> None:
+    _drop_style_rules(element, lambda rule: "hidden" in rule)
+    tokens = (element.get("class") or "").split()
+    responsive = any(_SHOWN_FROM.match(token) for token in tokens)
+    if tokens:
+        element.set(
+            "class",
+            " ".join(
+                token
+                for token in tokens
+                if not (_SHOWN_ON_DESKTOP.match(token) or (responsive and token == "hidden"))
+            ),
+        )
+
+
+def _drop_style_rules(element: etree._Element, matches: Callable[[str], object]) -> None:
+    style = element.get("style")
+    if style is not None:
+        element.set("style", ";".join(r for r in style.split(";") if r.strip() and not matches(r)))
+
+
+def _names(element: etree._Element) -> str:
+    return f"{element.get('class', '')} {element.get('id', '')}"
+
+
+def _controlled_ids(tree: etree._Element) -> set[str]:
+    ids: set[str] = set()
+    for value in tree.xpath(_CONTROLS):
+        ids.update(part.lstrip("#") for part in str(value).split())
+    return ids
+
+
+def _is_disclosure(element: etree._Element, controlled: set[str]) -> bool:
+    names = _names(element)
+    if _NOT_PANEL_NAME.search(names):
+        return False
+    role = (element.get("role") or "").strip().lower()
+    if role in _NOT_PANEL_ROLES:
+        return False
+    if _PANEL_NAME.search(names) or role in _PANEL_ROLES:
+        return True
+    if element.get("id") and element.get("id") in controlled:
+        return True
+    parent = element.getparent()
+    if parent is not None and parent.tag == "details":
+        return True
+    toggle = _previous_element(element)
+    return toggle is not None and (
+        toggle.tag in _TOGGLE_TAGS or toggle.get("aria-expanded") is not None
+    )
+
+
+def _previous_element(element: etree._Element) -> etree._Element | None:
+    previous = element.getprevious()
+    while previous is not None and not isinstance(previous.tag, str):
+        previous = previous.getprevious()
+    return previous
+
+
+def _reads_as_content(element: etree._Element) -> bool:
+    text = _text(element)
+    if len(text) < _MIN_CHARS:
+        return False
+    linked = sum(len(_text(a)) for a in element.iter("a"))
+    return linked <= _MAX_LINK_SHARE * len(text)
+
+
+def _shown_text(tree: etree._Element) -> str:
+    """The page's text outside scripts and styles, white space collapsed."""
+    return squash("".join(str(text) for text in _VISIBLE_TEXT(tree)))
+
+
+def _show(panel: etree._Element) -> None:
+    for name in ("aria-hidden", "hidden"):
+        panel.attrib.pop(name, None)
+    _drop_style_rules(panel, _HIDDEN_STYLE.search)
+    # Trafilatura drops boxes by many class words ("expand", "slide", "hidden"...): an
+    # opened panel keeps none of its classes.
+    panel.attrib.pop("class", None)
+    toggle = _toggle_button(panel)
+    if toggle is None or len(_text(toggle).split()) < _QUESTION_MIN_WORDS:
+        return
+    if toggle.xpath(_BLOCKS):
+        toggle.tag = "div"
+    else:  # the question, in bold as the button showed it
+        toggle.tag = "p"
+        strong = etree.Element("strong")
+        strong.text, toggle.text = toggle.text, None
+        strong.extend(list(toggle))
+        toggle.append(strong)
+    toggle.attrib.pop("type", None)
+    for element in toggle.iter():
+        element.attrib.pop("class", None)  # "c-button__text": trafilatura drops "button"
+
+
+def _toggle_button(panel: etree._Element) -> etree._Element | None:
+    """The button just before a panel, alone or in a small box of its own."""
+    previous = _previous_element(panel)
+    if previous is None or previous.tag == "button":
+        return previous
+    if len("".join(previous.itertext())) > _TOGGLE_MAX_CHARS:
+        return None
+    buttons = previous.findall(".//button")
+    return buttons[-1] if len(buttons) == 1 else None

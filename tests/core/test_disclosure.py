@@ -1,0 +1,114 @@
+"""Collapsed FAQ answers, accordions and tab panels are part of a clip (core/disclosure.py)."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+
+from clipper.core.disclosure import open_disclosures
+from clipper.core.extract import extract_article
+
+INTRO = (
+    "<p>We repair and restore wooden boats of every size at our yard on the river, from"
+    " dinghies to old motor launches. Our shipwrights have worked on boats for thirty years"
+    " and they still learn something new from every hull that comes through the gate.</p>"
+    "<p>Most repairs begin with a survey: we lift the boat, dry it, and tap every plank to"
+    " find the soft ones. The survey tells you what the work will cost before it starts,"
+    " and you decide what we do and in which order, so there are no surprises.</p>"
+)
+QUESTIONS = [
+    ("How long does a repair take?",
+     "A small repair takes two weeks; a full restoration of a launch can take a winter, as"
+     " the planks must dry slowly before they are fitted and painted."),
+    ("Do you collect boats?",
+     "Yes. Our trailer collects boats up to eight metres long within a day's drive of the"
+     " yard, and we bring them back on the same trailer when the work is done."),
+    ("Can I visit while you work?",
+     "Owners are welcome at the yard on Saturdays, when the shipwrights show what they did"
+     " during the week and answer every question about the boat."),
+]  # fmt: skip
+
+
+def page(faq: str, after: str = "") -> str:
+    return (
+        "<html><head><title>Wooden boat repair</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/yard'>The yard</a></nav>"
+        f"<main><h1>Wooden boat repair</h1>{INTRO}<h2>Questions</h2>{faq}{after}</main>"
+        "<footer><p>River Boatyard, Mill Lane</p></footer></body></html>"
+    )
+
+
+def extracted(html: str) -> str:
+    return extract_article(html, "https://boats.example/repair").text
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        # a button controlling a panel hidden by the attribute and aria-hidden
+        "<button aria-controls='a{n}' aria-expanded='false'>{q}</button>"
+        "<div id='a{n}' hidden aria-hidden='true'><p>{a}</p></div>",
+        # a heading over a region hidden by a class (Tailwind's "hidden")
+        "<h3>{q}</h3><div role='region' class='text-sm hidden'><p>{a}</p></div>",
+        # an accordion panel hidden by its style, its button inside a box of its own
+        "<div class='acc-controls'><button class='c-button'><span class='c-button__text'>"
+        "{q}</span></button></div>"
+        "<div class='c-accordion__panel' style='display: none;'><p>{a}</p></div>",
+        # <details>, its body marked hidden for screen readers until opened
+        "<details><summary>{q}</summary><div aria-hidden='true'><p>{a}</p></div></details>",
+    ],
+    ids=["aria-controls", "region", "accordion", "details"],
+)
+def test_a_collapsed_faq_keeps_its_questions_and_answers(item: str) -> None:
+    faq = "".join(item.format(n=n, q=q, a=a) for n, (q, a) in enumerate(QUESTIONS))
+    article = extract_article(page(f"<div class='faq'>{faq}</div>"), "https://boats.example/")
+    text = article.text
+    for question, answer in QUESTIONS:
+        assert answer in text
+        assert question in text
+        assert text.index(question) < text.index(answer)
+    if "<button" in item:  # the button's question stands out, as it did on the page
+        assert f"<strong>{QUESTIONS[0][0]}</strong>" in article.html
+
+
+def test_hidden_boxes_that_are_not_disclosures_stay_hidden() -> None:
+    answer = QUESTIONS[0][1]
+    boxes = (
+        # a menu that opens on hover: mostly links
+        "<div class='submenu' aria-hidden='true'><a href='/a'>Dinghies and small boats</a>"
+        " <a href='/b'>Motor launches and cruisers</a></div>"
+        # a sign-up pop-up
+        f"<div class='newsletter-popup hidden' role='region'><p>{answer} Sign up now.</p></div>"
+        # a hidden copy of text the page shows (a phone layout of the same panel)
+        f"<p>{QUESTIONS[1][1]}</p><div class='faq-mobile' style='display:none'><p>"
+        f"{QUESTIONS[1][1]}</p></div>"
+    )
+    tree = lxml_html.fromstring(page(boxes))
+    assert open_disclosures(tree) == 0
+    text = extracted(page(boxes))
+    assert "Sign up now" not in text and "Dinghies and small boats" not in text
+    assert text.count(QUESTIONS[1][1]) == 1
+
+
+def test_a_hidden_panel_in_the_site_header_stays_hidden() -> None:
+    html = page("").replace(
+        "<nav>",
+        f"<header><div class='accordion-panel' hidden><p>{QUESTIONS[2][1]}</p></div></header><nav>",
+    )
+    assert open_disclosures(lxml_html.fromstring(html)) == 0
+
+
+def test_boxes_hidden_only_on_phones_are_kept() -> None:
+    desktop = (
+        "<div class='reviews hide-mobile'><p>The yard rebuilt the transom of our launch and"
+        " matched the old mahogany so well that nobody can see where the new wood is.</p></div>"
+        "<div class='hidden md:block'><p>Every boat leaves the yard with a written record of"
+        " the work, the timber used and the paint, for the next owner and the next survey.</p>"
+        "</div>"
+        "<div style='overflow: hidden'><p>Winter storage is available in the covered shed"
+        " for boats that are waiting for their repair or that are done for the season.</p></div>"
+    )
+    text = extracted(page("", after=desktop))
+    assert "matched the old mahogany" in text
+    assert "a written record of the work" in text
+    assert "Winter storage is available" in text
