@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import html as lxml_html
 
-from clipper.core.disclosure import open_disclosures
+from clipper.core.disclosure import open_disclosures, unmask_content_classes
 from clipper.core.extract import extract_article
 
 INTRO = (
@@ -112,3 +112,29 @@ def test_boxes_hidden_only_on_phones_are_kept() -> None:
     assert "matched the old mahogany" in text
     assert "a written record of the work" in text
     assert "Winter storage is available" in text
+
+
+def test_sections_with_scroll_animations_and_webflow_tables_are_content() -> None:
+    sections = (
+        "<section class='reveal-slideup reveal-fadein'><h2>Our shed</h2><p>The covered shed"
+        " holds twelve boats on cradles, heated in winter so that the glue and the varnish"
+        " cure properly whatever the weather outside is doing.</p></section>"
+        "<div class='animate__animated animate__slideInUp'><p>Every plank we fit is cut from"
+        " timber that has dried for at least two years in the loft above the workshop.</p></div>"
+        "<div class='w-embed'><table><tr><th>Boat</th><th>Days</th></tr>"
+        "<tr><td>Dinghy refit</td><td>Ten working days</td></tr></table></div>"
+    )
+    text = extracted(page("", after=sections))
+    assert "heated in winter" in text
+    assert "dried for at least two years" in text
+    assert "Dinghy refit" in text
+
+
+def test_only_animation_words_leave_a_class() -> None:
+    tree = lxml_html.fromstring(
+        "<div><div id='a' class='card reveal-slideup'>x</div>"
+        "<div id='b' class='slider slide-out-menu'>y</div></div>"
+    )
+    unmask_content_classes(tree)
+    assert tree.get_element_by_id("a").get("class") == "card"
+    assert tree.get_element_by_id("b").get("class") == "slider slide-out-menu"

@@ -281,7 +281,9 @@ def _text_after(label: lxml_html.HtmlElement) -> str | None:
     if tail:
         return tail
     following = label.getnext()
-    if following is None or following.tag in _NOT_LABEL_TAGS - {"a"}:
+    if following is None or not isinstance(following.tag, str):  # a comment
+        return None
+    if following.tag in _NOT_LABEL_TAGS - {"a"}:
         return None
     lines = [squash(chunk) for chunk in following.itertext()]
     return next((line for line in lines if line), None)

@@ -31,7 +31,7 @@ from lxml import etree
 
 from clipper.core.metadata import squash
 
-__all__ = ["open_disclosures"]
+__all__ = ["open_disclosures", "unmask_content_classes"]
 
 _CANDIDATES = (
     "//*[@aria-hidden='true' or @hidden or contains(@style, 'none') or "
@@ -56,6 +56,11 @@ _SHOWN_ON_DESKTOP = re.compile(
     re.IGNORECASE,
 )
 _SHOWN_FROM = re.compile(r"(?:sm|md|lg|xl):(?:block|flex|grid|inline|inline-block|table|contents)$")
+_MISREAD_CANDIDATES = etree.XPath("//*[contains(@class, 'lide') or contains(@class, 'w-embed')]")
+_MISREAD_CLASS = re.compile(
+    r"(?:[a-z]+[-_]+)?slide[-_]?(?:in|up|down)(?:[-_]?(?:up|down|left|right))?$|w-embed$",
+    re.IGNORECASE,
+)
 _PANEL_ROLES = frozenset({"region", "tabpanel"})
 _NOT_PANEL_ROLES = frozenset({"navigation", "menu", "dialog", "alertdialog", "tooltip"})
 _NOT_PANEL_NAME = re.compile(
@@ -129,6 +134,20 @@ def open_disclosures(tree: etree._Element) -> int:
         else:
             _unmask(element)
     return opened
+
+
+def unmask_content_classes(tree: etree._Element) -> None:
+    """Remove class words trafilatura reads as furniture on boxes that are content.
+
+    Its "slide" (for slideshows) also matches scroll animations ("reveal-slideup",
+    "slideInUp"), which landing pages put on every section; its "embed" (for embedded
+    posts) matches Webflow's "w-embed", the block that holds a page's own tables.
+    """
+    for element in _MISREAD_CANDIDATES(tree):
+        tokens = (element.get("class") or "").split()
+        kept = [token for token in tokens if not _MISREAD_CLASS.match(token)]
+        if len(kept) != len(tokens):
+            element.set("class", " ".join(kept))
 
 
 def _text(element: etree._Element) -> str:
