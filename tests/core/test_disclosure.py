@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import html as lxml_html
 
-from clipper.core.disclosure import open_disclosures, unmask_content_classes
+from clipper.core.disclosure import open_disclosures
 from clipper.core.extract import extract_article
 
 INTRO = (
@@ -135,6 +135,6 @@ def test_only_animation_words_leave_a_class() -> None:
         "<div><div id='a' class='card reveal-slideup'>x</div>"
         "<div id='b' class='slider slide-out-menu'>y</div></div>"
     )
-    unmask_content_classes(tree)
+    open_disclosures(tree)
     assert tree.get_element_by_id("a").get("class") == "card"
     assert tree.get_element_by_id("b").get("class") == "slider slide-out-menu"

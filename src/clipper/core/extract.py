@@ -32,7 +32,7 @@ from clipper.core.cleanhtml import (
     remove,
     serialize,
 )
-from clipper.core.disclosure import open_disclosures, unmask_content_classes
+from clipper.core.disclosure import open_disclosures
 from clipper.core.errors import NoArticle
 from clipper.core.markdown import html_to_text, markdown_title, markdown_to_html, text_to_html
 from clipper.core.pagemeta import PageInfo, host, read_page
@@ -233,7 +233,6 @@ def _prepare_tree(tree: lxml_html.HtmlElement, page: PageInfo) -> tuple[list[Pic
     page_text = _open_noscript_view(tree, _page_text_length(tree))
     prune_page(tree, page_text)
     open_disclosures(tree)
-    unmask_content_classes(tree)
     join_split_bodies(tree)
     thread = mark_thread(tree)
     return mark_pictures(tree), page_text, thread
