@@ -231,3 +231,29 @@ def test_a_shown_date_either_way_round_is_read_as_the_markup_has_it() -> None:
     marked = ld({"@type": "Article", "datePublished": "2024-09-10T16:07:00Z"})
     assert read(marked, body).date == "2024-09-10"
     assert read(marked, "<h1>Title</h1><p>By Block 23.10.2024</p>").date == "2024-10-23"
+
+
+def test_a_date_the_page_labels_as_its_own_is_the_last_resort() -> None:
+    body = (
+        "<p>The park's webcams show the valley, the falls and the high country in turn.</p>"
+        "<p style='text-align:right'>Last updated: November 13, 2025</p>"
+    )
+    page = read_page(
+        lxml_html.fromstring(
+            f"<html><head><title>Webcams</title></head><body>{body}</body></html>"
+        ),
+        "https://parks.example/valley/webcams.htm",
+    )
+    assert page.date == "2025-11-13"
+    # A sentence that only mentions an update is no date line.
+    prose = (
+        "<p>The webcams were updated on the morning of November 13, 2025 after the storm had"
+        " passed over the valley and the crews could reach the towers again.</p>"
+    )
+    page = read_page(
+        lxml_html.fromstring(
+            f"<html><head><title>Webcams</title></head><body>{prose}</body></html>"
+        ),
+        "https://parks.example/valley/webcams.htm",
+    )
+    assert page.date is None

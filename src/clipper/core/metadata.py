@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
 # Publications before this are almost always a parsing accident (a "1970-01-01" epoch).
@@ -203,6 +204,31 @@ def time_date(tree: lxml_html.HtmlElement) -> str | None:
         " or contains(@class, 'entry-date') or contains(@class, 'created')]"
     ):
         found = valid_date(element.get("datetime") or element.get("content"))
+        if found:
+            return found
+    return None
+
+
+# "Last updated: November 13, 2025", "Published on 3 March 2025", "Date: 2024-05-01".
+_LABELLED_DATE = re.compile(
+    r"^(?:(?:last\s+)?(?:published|posted|updated|modified)|date)(?:\s+on)?\s*:?\s*(.+)$",
+    re.IGNORECASE,
+)
+_LABELLED_DATE_MAX_CHARS = 80
+_LABELLED_TEXTS = etree.XPath(
+    "//text()[contains(., 'ublished') or contains(., 'osted') or contains(., 'pdated')"
+    " or contains(., 'odified') or contains(., 'ate')][not(ancestor::script or ancestor::style)]"
+)
+
+
+def labelled_date(tree: lxml_html.HtmlElement) -> str | None:
+    """The first date the page labels as its own anywhere in its text ("Last updated: ...")."""
+    for text in _LABELLED_TEXTS(tree):
+        line = " ".join(str(text).split())
+        if len(line) > _LABELLED_DATE_MAX_CHARS:
+            continue
+        match = _LABELLED_DATE.match(line)
+        found = text_date(match.group(1)) if match else None
         if found:
             return found
     return None

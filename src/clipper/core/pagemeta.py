@@ -159,7 +159,8 @@ def _date(
     # htmldate's extensive search reads dates out of free text, which finds copyright years
     # and "last updated" lines; on 400 WCXB pages it added 51 wrong dates for 6 right ones.
     guessed = htmldate.find_date(tree, url=url, original_date=True, extensive_search=False)
-    return metadata.valid_date(guessed)
+    # Last, a date the page labels as its own in a line of its own ("Last updated: ...").
+    return metadata.valid_date(guessed) or metadata.labelled_date(tree)
 
 
 def _read_as_marked(shown: str, marked: tuple[str | None, ...]) -> str:
