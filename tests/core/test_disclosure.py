@@ -77,6 +77,9 @@ def test_hidden_boxes_that_are_not_disclosures_stay_hidden() -> None:
         # a menu that opens on hover: mostly links
         "<div class='submenu' aria-hidden='true'><a href='/a'>Dinghies and small boats</a>"
         " <a href='/b'>Motor launches and cruisers</a></div>"
+        # a shop's filters, folded like an accordion
+        "<div class='filter-accordion__panel' hidden><p>Colour: mahogany, oak, teak, larch"
+        " and painted finishes in twelve colours</p></div>"
         # a sign-up pop-up
         f"<div class='newsletter-popup hidden' role='region'><p>{answer} Sign up now.</p></div>"
         # a hidden copy of text the page shows (a phone layout of the same panel)

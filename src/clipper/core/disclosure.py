@@ -73,7 +73,7 @@ _PANEL_ROLES = frozenset({"region", "tabpanel"})
 _NOT_PANEL_ROLES = frozenset({"navigation", "menu", "dialog", "alertdialog", "tooltip"})
 _NOT_PANEL_NAME = re.compile(
     r"menu|nav|modal|pop-?up|dialog|tooltip|cookie|consent|gdpr|newsletter|subscri"
-    r"|sign-?up|log-?in|sign-?in|search|cart|basket|mega|share|overlay|banner",
+    r"|sign-?up|log-?in|sign-?in|search|filter|facet|cart|basket|mega|share|overlay|banner",
     re.IGNORECASE,
 )
 _OUTSIDE = frozenset({"nav", "header", "footer", "aside", "dialog", "menu", "form", "select"})
