@@ -101,36 +101,37 @@ def test_a_hidden_panel_in_the_site_header_stays_hidden() -> None:
     assert open_disclosures(lxml_html.fromstring(html)) == 0
 
 
-def test_boxes_hidden_only_on_phones_are_kept() -> None:
-    desktop = (
-        "<div class='reviews hide-mobile'><p>The yard rebuilt the transom of our launch and"
-        " matched the old mahogany so well that nobody can see where the new wood is.</p></div>"
-        "<div class='hidden md:block'><p>Every boat leaves the yard with a written record of"
-        " the work, the timber used and the paint, for the next owner and the next survey.</p>"
-        "</div>"
-        "<div style='overflow: hidden'><p>Winter storage is available in the covered shed"
-        " for boats that are waiting for their repair or that are done for the season.</p></div>"
-    )
-    text = extracted(page("", after=desktop))
-    assert "matched the old mahogany" in text
-    assert "a written record of the work" in text
-    assert "Winter storage is available" in text
-
-
-def test_sections_with_scroll_animations_and_webflow_tables_are_content() -> None:
-    sections = (
-        "<section class='reveal-slideup reveal-fadein'><h2>Our shed</h2><p>The covered shed"
-        " holds twelve boats on cradles, heated in winter so that the glue and the varnish"
-        " cure properly whatever the weather outside is doing.</p></section>"
-        "<div class='animate__animated animate__slideInUp'><p>Every plank we fit is cut from"
-        " timber that has dried for at least two years in the loft above the workshop.</p></div>"
-        "<div class='w-embed'><table><tr><th>Boat</th><th>Days</th></tr>"
-        "<tr><td>Dinghy refit</td><td>Ten working days</td></tr></table></div>"
-    )
-    text = extracted(page("", after=sections))
-    assert "heated in winter" in text
-    assert "dried for at least two years" in text
-    assert "Dinghy refit" in text
+@pytest.mark.parametrize(
+    ("box", "phrase"),
+    [
+        # hidden on phones only
+        ("<div class='reviews hide-mobile'><p>The yard rebuilt the transom of our launch and"
+         " matched the old mahogany so well that nobody can see where the new wood is.</p></div>",
+         "matched the old mahogany"),
+        # Tailwind: hidden, then shown from tablets up
+        ("<div class='text-base hidden md:block'><p>Every boat leaves the yard with a written record of"
+         " the work, the timber used and the paint, for the next owner and the survey.</p></div>",
+         "a written record of the work"),
+        ("<div style='overflow: hidden'><p>Winter storage is available in the covered shed"
+         " for boats that are waiting for their repair or that are done for the season.</p></div>",
+         "Winter storage is available"),
+        # scroll animations, which trafilatura's "slide" (for slideshows) matches
+        ("<section class='reveal-slideup reveal-fadein'><h2>Our shed</h2><p>The covered shed"
+         " holds twelve boats on cradles, heated in winter so that the glue and the varnish"
+         " cure properly whatever the weather outside is doing.</p></section>",
+         "heated in winter"),
+        ("<div class='animate__animated animate__slideInUp'><p>Every plank we fit is cut from"
+         " timber that has dried for at least two years in the loft above the workshop.</p></div>",
+         "dried for at least two years"),
+        # Webflow's embed block, which trafilatura's "embed" (for embedded posts) matches
+        ("<div class='w-embed'><table><tr><th>Boat</th><th>Days</th></tr>"
+         "<tr><td>Dinghy refit</td><td>Ten working days</td></tr></table></div>",
+         "Dinghy refit"),
+    ],
+    ids=["hide-mobile", "md:block", "overflow", "reveal-slideup", "slideInUp", "w-embed"],
+)  # fmt: skip
+def test_boxes_a_desktop_shows_are_content(box: str, phrase: str) -> None:
+    assert phrase in extracted(page("", after=box))
 
 
 def test_only_animation_words_leave_a_class() -> None:
