@@ -54,8 +54,9 @@ def extracted(html: str) -> str:
         "<div class='acc-controls'><button class='c-button'><span class='c-button__text'>"
         "{q}</span></button></div>"
         "<div class='c-accordion__panel' style='display: none;'><p>{a}</p></div>",
-        # <details>, its body marked hidden for screen readers until opened
-        "<details><summary>{q}</summary><div aria-hidden='true'><p>{a}</p></div></details>",
+        # <details>, its body hidden by a class and for screen readers until opened
+        "<details><summary>{q}</summary><div class='body hidden' aria-hidden='true'><p>{a}</p></div>"
+        "</details>",
     ],
     ids=["aria-controls", "region", "accordion", "details"],
 )
