@@ -55,8 +55,8 @@ def extracted(html: str) -> str:
         "{q}</span></button></div>"
         "<div class='c-accordion__panel' style='display: none;'><p>{a}</p></div>",
         # <details>, its body hidden by a class and for screen readers until opened
-        "<details><summary>{q}</summary><div class='body hidden' aria-hidden='true'><p>{a}</p></div>"
-        "</details>",
+        "<details><summary>{q}</summary>"
+        "<div class='body hidden' aria-hidden='true'><p>{a}</p></div></details>",
     ],
     ids=["aria-controls", "region", "accordion", "details"],
 )
@@ -110,8 +110,8 @@ def test_a_hidden_panel_in_the_site_header_stays_hidden() -> None:
          " matched the old mahogany so well that nobody can see where the new wood is.</p></div>",
          "matched the old mahogany"),
         # Tailwind: hidden, then shown from tablets up
-        ("<div class='text-base hidden md:block'><p>Every boat leaves the yard with a written record of"
-         " the work, the timber used and the paint, for the next owner and the survey.</p></div>",
+        ("<div class='text-base hidden md:block'><p>Every boat leaves the yard with a written"
+         " record of the work, the timber used and the paint, for the next owner.</p></div>",
          "a written record of the work"),
         ("<div style='overflow: hidden'><p>Winter storage is available in the covered shed"
          " for boats that are waiting for their repair or that are done for the season.</p></div>",
