@@ -77,7 +77,7 @@ _NOT_PANEL_NAME = re.compile(
     re.IGNORECASE,
 )
 _OUTSIDE = frozenset({"nav", "header", "footer", "aside", "dialog", "menu", "form", "select"})
-# Not panels: a toggle ("collapsed" marks the button of a closed panel), media, forms.
+# Not panels: toggles (a closed panel's button carries its state), media, form fields.
 _SKIP_TAGS = frozenset(
     {
         "script",
