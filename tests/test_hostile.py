@@ -155,6 +155,13 @@ TRICKS = article_page(
     '<img src="javascript:alert(2)" onerror="alert(3)"><script>alert(4)</script></p>',
     head='<base href="javascript:alert(5)//"><script>document.cookie</script>',
 )
+PANELS = article_page(  # each answer is checked against the page's text: not 5,000 times over
+    "".join(
+        f"<h3>Question {i}?</h3><div class='answer' hidden><p>Answer {i}: the council met"
+        " again on Tuesday and the members agreed to publish every decision online.</p></div>"
+        for i in range(5000)
+    )
+)
 BOM_VS_META = b"\xef\xbb\xbf" + ARTICLE.replace(b'charset="utf-8"', b'charset="windows-1251"')
 MIXED = ARTICLE.replace(b"Councillors", "Councillors \u00e9t\u00e9".encode("latin-1"))
 
@@ -183,6 +190,7 @@ CASES: dict[str, tuple[Callable[[Any], Handler], type[Exception] | None]] = {
     "15 MB single line": (body(ONE_LINE), Either),
     "50 MB single line": (body(ONE_LINE * 4), TooLarge),
     "thousands of iframes": (body(IFRAMES), OK),
+    "5,000 collapsed answers": (body(PANELS), OK),
     "base href, javascript: links, scripts": (body(TRICKS), OK),
 }
 

@@ -97,6 +97,7 @@ _CONTROLS = "//@aria-controls|//@data-target|//@data-bs-target"
 _MIN_CHARS = 20  # of text in a panel
 _MAX_LINK_SHARE = 0.5  # a panel with more of its text in links is a menu
 _SAME_TEXT_CHARS = 100  # a panel whose first characters the page shows elsewhere is a copy
+_COPY_CHECK_CHARS = 50_000_000  # of the page's text read by those checks, at most
 _QUESTION_MIN_WORDS = 2  # a toggle button with fewer words is an icon or "More"
 _TOGGLE_MAX_CHARS = 300  # the text of a box holding a panel's toggle button
 _BLOCKS = ".//p|.//div|.//h2|.//h3|.//h4|.//h5|.//h6"
@@ -112,7 +113,7 @@ def open_disclosures(tree: etree._Element) -> int:
     controlled: set[str] | None = None
     shown: str | None = None
     kept_hidden: set[etree._Element] = set()
-    opened = 0
+    opened = checked = 0
     for element in _CANDIDATES(tree):  # in document order, outer boxes first
         if element.tag in _SKIP_TAGS:
             continue
@@ -134,7 +135,10 @@ def open_disclosures(tree: etree._Element) -> int:
         elif len(_text(element)) < _MIN_CHARS:
             continue  # nothing to show (an image's frame with "overflow: hidden")
         shown = _shown_text(tree) if shown is None else shown
-        if shown.count(_text(element)[:_SAME_TEXT_CHARS]) > 1:  # a copy: leave it as it is
+        # A copy stays as it is. Each check reads the page's text: past a budget (a page of
+        # thousands of panels) the rest are taken as they come, in linear time.
+        checked += len(shown)
+        if checked <= _COPY_CHECK_CHARS and shown.count(_text(element)[:_SAME_TEXT_CHARS]) > 1:
             kept_hidden.add(element)
         elif hidden:
             _show(element)
