@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from lxml import etree
 from lxml import html as lxml_html
 
 # Publications before this are almost always a parsing accident (a "1970-01-01" epoch).
@@ -215,23 +214,32 @@ _LABELLED_DATE = re.compile(
     re.IGNORECASE,
 )
 _LABELLED_DATE_MAX_CHARS = 80
-_LABELLED_TEXTS = etree.XPath(
-    "//text()[contains(., 'ublished') or contains(., 'osted') or contains(., 'pdated')"
-    " or contains(., 'odified') or contains(., 'ate')][not(ancestor::script or ancestor::style)]"
-)
+_LABEL_WORDS = ("ublished", "osted", "pdated", "odified", "ate")
 
 
 def labelled_date(tree: lxml_html.HtmlElement) -> str | None:
-    """The first date the page labels as its own anywhere in its text ("Last updated: ...")."""
-    for text in _LABELLED_TEXTS(tree):
-        line = " ".join(str(text).split())
-        if len(line) > _LABELLED_DATE_MAX_CHARS:
-            continue
-        match = _LABELLED_DATE.match(line)
-        found = text_date(match.group(1)) if match else None
-        if found:
-            return found
-    return None
+    """The first date the page labels as its own anywhere in its text ("Last updated: ...").
+
+    Scripts' and styles' text is set aside while the page's texts are read, and put back.
+    """
+    code = [(element, element.text) for element in tree.iter("script", "style")]
+    for element, _ in code:
+        element.text = None
+    try:
+        for text in tree.itertext():
+            if len(text) > 4 * _LABELLED_DATE_MAX_CHARS or not any(w in text for w in _LABEL_WORDS):
+                continue
+            line = " ".join(text.split())
+            if len(line) > _LABELLED_DATE_MAX_CHARS:
+                continue
+            match = _LABELLED_DATE.match(line)
+            found = text_date(match.group(1)) if match else None
+            if found:
+                return found
+        return None
+    finally:
+        for element, text in code:
+            element.text = text
 
 
 def valid_date(value: str | None, today: date | None = None) -> str | None:
