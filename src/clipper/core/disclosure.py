@@ -34,7 +34,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from clipper.core.metadata import squash
+from clipper.core.metadata import scripts_set_aside, squash
 
 __all__ = ["open_disclosures"]
 
@@ -256,19 +256,9 @@ def _reads_as_content(element: etree._Element) -> bool:
 
 
 def _shown_text(tree: etree._Element) -> str:
-    """The page's text outside scripts and styles, white space collapsed.
-
-    A script's text is set aside while the page's text is joined, and put back: quicker
-    than an XPath that asks every text for its ancestors.
-    """
-    code = [(element, element.text) for element in tree.iter("script", "style")]
-    for element, _ in code:
-        element.text = None
-    try:
+    """The page's text outside scripts and styles, white space collapsed."""
+    with scripts_set_aside(tree):
         return squash("".join(tree.itertext()))
-    finally:
-        for element, text in code:
-            element.text = text
 
 
 def _show(panel: etree._Element) -> None:

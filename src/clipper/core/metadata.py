@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -218,14 +219,8 @@ _LABEL_WORDS = ("ublished", "osted", "pdated", "odified", "ate")
 
 
 def labelled_date(tree: lxml_html.HtmlElement) -> str | None:
-    """The first date the page labels as its own anywhere in its text ("Last updated: ...").
-
-    Scripts' and styles' text is set aside while the page's texts are read, and put back.
-    """
-    code = [(element, element.text) for element in tree.iter("script", "style")]
-    for element, _ in code:
-        element.text = None
-    try:
+    """The first date the page labels as its own anywhere in its text ("Last updated: ...")."""
+    with scripts_set_aside(tree):
         for text in tree.itertext():
             if len(text) > 4 * _LABELLED_DATE_MAX_CHARS or not any(w in text for w in _LABEL_WORDS):
                 continue
@@ -236,7 +231,18 @@ def labelled_date(tree: lxml_html.HtmlElement) -> str | None:
             found = text_date(match.group(1)) if match else None
             if found:
                 return found
-        return None
+    return None
+
+
+@contextmanager
+def scripts_set_aside(tree: lxml_html.HtmlElement) -> Iterator[None]:
+    """The page without its scripts' and styles' text while the block runs, for reading
+    its shown text with ``itertext`` (quicker than asking every text for its ancestors)."""
+    code = [(element, element.text) for element in tree.iter("script", "style")]
+    for element, _ in code:
+        element.text = None
+    try:
+        yield
     finally:
         for element, text in code:
             element.text = text
