@@ -126,19 +126,20 @@ def open_disclosures(tree: etree._Element) -> int:
         if any(a in kept_hidden or a.tag in _OUTSIDE for a in element.iterancestors()):
             kept_hidden.add(element)
             continue
+        text = _text(element)
         if hidden:
             if controlled is None:
                 controlled = _controlled_ids(tree)
-            if not _is_disclosure(element, controlled) or not _reads_as_content(element):
+            if not _is_disclosure(element, controlled) or not _reads_as_content(element, text):
                 kept_hidden.add(element)
                 continue
-        elif len(_text(element)) < _MIN_CHARS:
+        elif len(text) < _MIN_CHARS:
             continue  # nothing to show (an image's frame with "overflow: hidden")
         shown = _shown_text(tree) if shown is None else shown
         # A copy stays as it is. Each check reads the page's text: past a budget (a page of
         # thousands of panels) the rest are taken as they come, in linear time.
         checked += len(shown)
-        if checked <= _COPY_CHECK_CHARS and shown.count(_text(element)[:_SAME_TEXT_CHARS]) > 1:
+        if checked <= _COPY_CHECK_CHARS and shown.count(text[:_SAME_TEXT_CHARS]) > 1:
             kept_hidden.add(element)
         elif hidden:
             _show(element)
@@ -155,8 +156,13 @@ def _drop_misread_classes(element: etree._Element) -> None:
     "slideInUp"), which landing pages put on every section; its "embed" (for embedded
     posts) matches Webflow's "w-embed", the block that holds a page's own tables.
     """
+    _drop_classes(element, _MISREAD_CLASS.match)
+
+
+def _drop_classes(element: etree._Element, matches: Callable[[str], object]) -> None:
+    """Remove the class words that ``matches`` accepts, leaving the others in order."""
     tokens = (element.get("class") or "").split()
-    kept = [token for token in tokens if not _MISREAD_CLASS.match(token)]
+    kept = [token for token in tokens if not matches(token)]
     if len(kept) != len(tokens):
         element.set("class", " ".join(kept))
 
@@ -190,17 +196,10 @@ def _looks_hidden(element: etree._Element) -> bool:
 
 def _unmask(element: etree._Element) -> None:
     _drop_style_rules(element, lambda rule: "hidden" in rule)
-    tokens = (element.get("class") or "").split()
-    responsive = any(_SHOWN_FROM.match(token) for token in tokens)
-    if tokens:
-        element.set(
-            "class",
-            " ".join(
-                token
-                for token in tokens
-                if not (_SHOWN_ON_DESKTOP.match(token) or (responsive and token == "hidden"))
-            ),
-        )
+    responsive = any(_SHOWN_FROM.match(token) for token in (element.get("class") or "").split())
+    _drop_classes(
+        element, lambda token: _SHOWN_ON_DESKTOP.match(token) or (responsive and token == "hidden")
+    )
 
 
 def _drop_style_rules(element: etree._Element, matches: Callable[[str], object]) -> None:
@@ -247,8 +246,8 @@ def _previous_element(element: etree._Element) -> etree._Element | None:
     return previous
 
 
-def _reads_as_content(element: etree._Element) -> bool:
-    text = _text(element)
+def _reads_as_content(element: etree._Element, text: str) -> bool:
+    """Whether a panel (whose text is ``text``) has words to show and is not a menu."""
     if len(text) < _MIN_CHARS:
         return False
     linked = sum(len(_text(a)) for a in element.iter("a"))

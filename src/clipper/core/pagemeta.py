@@ -112,16 +112,16 @@ def _author(
         (byline.byline_authors(heading) if heading is not None else [], True),
         (byline.microdata_authors(tree), False),
     ]
+
     # Each later source only when the earlier ones found no one but the publisher;
     # trafilatura's search copies the whole page.
+    def guesses() -> list[tuple[list[str] | str | None, bool]]:
+        found = metadata.split_authors(trafilatura.metadata.extract_author(tree)) if dated else []
+        return [(found, True), (structured.organizations, False)]
+
     later: list[Callable[[], list[tuple[list[str] | str | None, bool]]]] = [
         lambda: [(byline.labelled_authors(tree), True)],
-        lambda: [
-            (metadata.split_authors(trafilatura.metadata.extract_author(tree)), True)
-            if dated
-            else ([], True),
-            (structured.organizations, False),
-        ],
+        guesses,
     ]
     found = metadata.choose_author(candidates, sites)
     for more in later:
