@@ -533,6 +533,33 @@ def test_a_thread_keeps_its_replies_without_link_previews(noscript: bool) -> Non
     assert "illustrative examples" not in article.text
 
 
+def test_a_noscript_thread_of_side_by_side_posts_keeps_them_all() -> None:
+    # Flarum's view without JavaScript: one <article> per post, no microdata; trafilatura
+    # alone takes the first <article> for the whole body.
+    opening = "".join(
+        f"<p>Point {n}: I wonder whether a forum has to look like a bulletin board at all, "
+        "or whether a thread could be a blog post, a chat or a question with answers.</p>"
+        for n in range(1, 13)
+    )
+    posts = "".join(
+        f"<article><div class='PostUser'><h3 class='PostUser-name'>{name}</h3></div>"
+        f"<div class='Post-body'>{text}</div></article>"
+        for name, text in [
+            ("antonjw", opening),
+            *zip(("toby", "franz", "ibrahim"), (f"<p>{r}</p>" for r in REPLIES), strict=True),
+        ]
+    )
+    html = (
+        "<html><head><title>Types of threads - Discuss</title></head><body>"
+        "<div id='app'>Loading…</div><noscript><div class='container'>"
+        f"<h1>Types of threads</h1><div>{posts}</div></div></noscript></body></html>"
+    )
+    text = extract_article(html, "https://discuss.example/d/2068").text
+    assert "look like a bulletin board" in text
+    for reply in REPLIES:
+        assert reply in text
+
+
 def test_a_noscript_notice_on_an_ordinary_page_stays_hidden() -> None:
     html = (
         "<html><head><title>The grain pier</title></head><body><article><h1>The grain pier</h1>"

@@ -69,6 +69,8 @@ _HIDDEN = ("script", "style", "noscript", "template")
 # that way to anything that does not run their JavaScript).
 NOSCRIPT_VIEW_MAX_TEXT = 1000
 NOSCRIPT_VIEW_GAIN = 4
+# Sibling <article>s in such a view that make it a thread (see _mark_posts).
+THREAD_MIN_POSTS = 2
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # A path from the site root without dot segments, spaces or backslashes: origin + path.
@@ -341,8 +343,28 @@ def _open_noscript_view(tree: lxml_html.HtmlElement, shown: int) -> int:
     if not views or sum(map(_text_length, views)) < NOSCRIPT_VIEW_GAIN * max(shown, 1):
         return shown
     for view in views:
+        _mark_posts(view)
         view.drop_tag()
     return _page_text_length(tree)
+
+
+def _mark_posts(view: lxml_html.HtmlElement) -> None:
+    """Name a <noscript> thread's list of posts the body, so all of them are kept.
+
+    Flarum's view for browsers without JavaScript is one ``<article>`` per post, side by
+    side; trafilatura takes the first ``<article>`` for the whole body. In a script app's
+    view that is a thread, not a news page with the next story appended.
+    """
+    if view.xpath(".//*[@itemprop='articleBody']"):
+        return
+    siblings: dict[lxml_html.HtmlElement, int] = {}
+    for article in view.iter("article"):
+        parent = article.getparent()
+        if parent is not None:
+            siblings[parent] = siblings.get(parent, 0) + 1
+    parent, count = max(siblings.items(), key=lambda item: item[1], default=(None, 0))
+    if parent is not None and count >= THREAD_MIN_POSTS:
+        parent.set("itemprop", "articleBody")
 
 
 def _text_length(element: etree._Element) -> int:
