@@ -7,7 +7,12 @@ from urllib.parse import urljoin
 import pytest
 from lxml import html as lxml_html
 
-from clipper.core.boilerplate import drop_teasers, prune_page, restore_card_titles
+from clipper.core.boilerplate import (
+    append_listing,
+    drop_teasers,
+    prune_page,
+    restore_card_titles,
+)
 from clipper.core.extract import _SITE_PATH, _page_text_length, extract_article
 
 STORY = [
@@ -394,3 +399,28 @@ def test_an_articles_page_and_a_comment_list_are_not_listings() -> None:
     for page in (shop_page(head=dated), shop_page(grid_class="comment-list")):
         article = extract_article(page, "https://shop.example.org/mice")
         assert "Vertical Mouse 0" not in article.text
+
+
+def test_cards_the_clip_shows_in_its_own_layout_are_not_added_again() -> None:
+    # The clip has each lesson as lines of a list item; the page's cards say the same in
+    # one line each, with the button trafilatura dropped ("Start now").
+    lessons = [f"Lesson {i} about the parts of a smartphone and what they do" for i in range(6)]
+    clip = fragment(
+        "<ul>"
+        + "".join(
+            f"<li><p>{i + 1}</p><p>{name}</p><p>6 min</p></li>" for i, name in enumerate(lessons)
+        )
+        + "</ul>"
+    )
+    cards = "".join(
+        f'<li class="card"><a href="/l/{i}"><span>{i + 1}</span> {name} <span>6 min</span>'
+        "<button>Start now</button></a></li>"
+        for i, name in enumerate(lessons)
+    )
+    filler = "".join(f"<p>{line}</p>" for line in STORY * 3)
+    page = lxml_html.document_fromstring(f"<html><body>{filler}<ul>{cards}</ul></body></html>")
+    page_text = _page_text_length(page)
+    assert append_listing(clip, page, page_text, "https://learn.example.org/") == 0
+    # The same cards with other lessons are a listing the clip lacks.
+    other = fragment(f"<p>{STORY[0]}</p>")
+    assert append_listing(other, page, page_text, "https://learn.example.org/") == 6

@@ -456,6 +456,9 @@ _GRID_MIN_CARD_WORDS = 4  # a menu's items are one or two words
 # The clip holds less than this share of the page's text (on tune 0.25 and 0.5 did worse).
 _GRID_BODY_SHARE = 0.35
 _OUTSIDE_CONTENT = frozenset({"nav", "header", "footer", "aside", "form", "select"})
+# A card is in the clip already when this share of its runs of three words is.
+_CARD_SHOWN_SHARE = 0.8
+_WORD = re.compile(r"\w+")
 
 
 def append_listing(
@@ -483,7 +486,8 @@ def append_listing(
     grid = _largest_grid(page)
     if grid is None or sum(len(text) for _, text in grid) <= gain * len(shown):
         return 0
-    new = [(card, text) for card, text in grid if text not in shown]
+    clip_grams = _trigrams(_words_of(" ".join(root.itertext())))
+    new = [(card, text) for card, text in grid if not _shown_in(text, shown, clip_grams)]
     if len(new) < _GRID_MIN_CARDS:
         return 0
     listing = etree.SubElement(root, "ul")
@@ -499,6 +503,30 @@ def append_listing(
         else:
             item.text = text
     return len(new)
+
+
+def _shown_in(card: str, shown: str, clip_grams: set[tuple[str, ...]]) -> bool:
+    """Whether the clip already says what a card says, however it breaks its lines.
+
+    The clip may hold a card in its own layout ("1", "Get to know your phone", "6 min"
+    as lines) and without its button ("Start now"): most of the card's runs of three
+    words are in the clip, or all of its words in a row for a card of fewer.
+    """
+    if card in shown:
+        return True
+    words = _words_of(card)
+    if len(words) < 3:
+        return False
+    grams = _trigrams(words)
+    return sum(gram in clip_grams for gram in grams) >= _CARD_SHOWN_SHARE * len(grams)
+
+
+def _words_of(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def _trigrams(words: list[str]) -> set[tuple[str, ...]]:
+    return set(zip(words, words[1:], words[2:], strict=False))
 
 
 def _largest_grid(page: etree._Element) -> list[tuple[etree._Element, str]] | None:
