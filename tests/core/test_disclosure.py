@@ -57,8 +57,13 @@ def extracted(html: str) -> str:
         # <details>, its body hidden by a class and for screen readers until opened
         "<details><summary>{q}</summary>"
         "<div class='body hidden' aria-hidden='true'><p>{a}</p></div></details>",
+        # a script's accordion of plain boxes: the question in a clickable one
+        "<div cursor='pointer' class='sc-64912480-0 dYjwFA'><div>{q}</div></div>"
+        "<div height='0' style='visibility:hidden' class='sc-64912480-0'><div>{a}</div></div>",
+        # ... or in a box that is only worded as a question
+        "<div class='sc-1'><div>{q}</div></div><div style='display:none'><div>{a}</div></div>",
     ],
-    ids=["aria-controls", "region", "accordion", "details"],
+    ids=["aria-controls", "region", "accordion", "details", "clickable", "question"],
 )
 def test_a_collapsed_faq_keeps_its_questions_and_answers(item: str) -> None:
     faq = "".join(item.format(n=n, q=q, a=a) for n, (q, a) in enumerate(QUESTIONS))

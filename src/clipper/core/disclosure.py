@@ -235,7 +235,30 @@ def _is_disclosure(element: etree._Element, controlled: set[str]) -> bool:
         return True
     toggle = _previous_element(element)
     return toggle is not None and (
-        toggle.tag in _TOGGLE_TAGS or toggle.get("aria-expanded") is not None
+        toggle.tag in _TOGGLE_TAGS
+        or toggle.get("aria-expanded") is not None
+        or _is_clickable_question(toggle)
+    )
+
+
+def _is_clickable_question(box: etree._Element) -> bool:
+    """Whether a box is a toggle without a toggle's markup: a short line that is clicked.
+
+    A script's accordion may be plain boxes: the question in one marked as clickable
+    (``role="button"``, an ``onclick``, a pointer cursor), or just worded as a question,
+    its answer hidden in the next.
+    """
+    text = _text(box)
+    if not text or len(text) > _TOGGLE_MAX_CHARS:
+        return False
+    if text.endswith("?"):
+        return True
+    style = (box.get("style") or "").replace(" ", "").lower()
+    return (
+        box.get("role") == "button"
+        or box.get("onclick") is not None
+        or box.get("cursor") == "pointer"
+        or "cursor:pointer" in style
     )
 
 
