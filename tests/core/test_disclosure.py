@@ -59,9 +59,10 @@ def extracted(html: str) -> str:
         "<div class='body hidden' aria-hidden='true'><p>{a}</p></div></details>",
         # a script's accordion of plain boxes: the question in a clickable one
         "<div cursor='pointer' class='sc-64912480-0 dYjwFA'><div>{q}</div></div>"
-        "<div height='0' style='visibility:hidden' class='sc-64912480-0'><div>{a}</div></div>",
+        "<div height='0' style='visibility:hidden' class='sc-64912480-0'><div class='md'>"
+        "<div>{a}</div><div>Read more about <a href='/prices'>our prices</a>.</div></div></div>",
         # ... or in a box that is only worded as a question
-        "<div class='sc-1'><div>{q}</div></div><div style='display:none'><div>{a}</div></div>",
+        "<div class='sc-1'><div>{q}</div></div><div style='display:none'><p>{a}</p></div>",
     ],
     ids=["aria-controls", "region", "accordion", "details", "clickable", "question"],
 )

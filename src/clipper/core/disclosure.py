@@ -93,6 +93,10 @@ _SKIP_TAGS = frozenset(
     }
 )
 _TOGGLE_TAGS = frozenset({"button", "summary", "h2", "h3", "h4", "h5", "h6", "dt"})
+_INLINE_TAGS = frozenset(
+    {"a", "abbr", "b", "br", "cite", "code", "em", "i", "img", "mark", "q", "s", "small", "span",
+     "strong", "sub", "sup", "time", "u"}
+)  # fmt: skip
 _CONTROLS = "//@aria-controls|//@data-target|//@data-bs-target"
 _MIN_CHARS = 20  # of text in a panel
 _MAX_LINK_SHARE = 0.5  # a panel with more of its text in links is a menu
@@ -290,6 +294,10 @@ def _show(panel: etree._Element) -> None:
     # Trafilatura drops boxes by many class words ("expand", "slide", "hidden"...): an
     # opened panel keeps none of its classes.
     panel.attrib.pop("class", None)
+    _divs_as_paragraphs(panel)
+    toggle = _previous_element(panel)
+    if toggle is not None and _is_clickable_question(toggle):
+        _divs_as_paragraphs(toggle)
     toggle = _toggle_button(panel)
     if toggle is None or len(_text(toggle).split()) < _QUESTION_MIN_WORDS:
         return
@@ -304,6 +312,20 @@ def _show(panel: etree._Element) -> None:
     toggle.attrib.pop("type", None)
     for element in toggle.iter():
         element.attrib.pop("class", None)  # "c-button__text": trafilatura drops "button"
+
+
+def _divs_as_paragraphs(box: etree._Element) -> None:
+    """Make the boxes of text in an opened panel (``<div>``s with no blocks inside) paragraphs.
+
+    Script accordions put each line of an answer in a ``<div>``; trafilatura keeps such a
+    line's text only in some layouts, and had dropped most of these answers.
+    """
+    for div in list(box.iter("div")):
+        children = [child for child in div if isinstance(child.tag, str)]
+        if any(child.tag not in _INLINE_TAGS for child in children):
+            continue
+        if squash("".join(div.itertext())):
+            div.tag = "p"
 
 
 def _toggle_button(panel: etree._Element) -> etree._Element | None:
