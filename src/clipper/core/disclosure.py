@@ -39,8 +39,12 @@ from clipper.core.metadata import scripts_set_aside, squash
 __all__ = ["open_disclosures"]
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# ... but not a word that hides a part of the box or its overflow ("field--label-hidden",
+# Drupal's body field; "overflow-hidden"; "title-hidden"; "visually-hidden").
 _HIDDEN_CLASS = re.compile(
-    r"^(?:is-|u-)?(?:hidden|hide|closed?|d-none)$|(?:--|__|-)(?:hidden|closed?)$",
+    r"^(?:is-|u-)?(?:hidden|hide|closed?|d-none)$"
+    r"|(?<!overflow)(?<!overflow-[xy])(?<!label)(?<!title)(?<!visually)(?<!scrollbar)"
+    r"(?<!icon)(?:--|__|-)(?:hidden|closed?)$",
     re.IGNORECASE,
 )
 _PANEL_NAME = re.compile(
