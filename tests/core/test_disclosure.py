@@ -151,10 +151,19 @@ def test_only_animation_words_leave_a_class() -> None:
     assert tree.get_element_by_id("b").get("class") == "slider slide-out-menu"
 
 
-@pytest.mark.parametrize("wrapper", ["rounded overflow-hidden", "field field--label-hidden"])
-def test_a_box_hiding_its_overflow_or_label_is_shown_and_its_panels_open(wrapper: str) -> None:
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        "rounded overflow-hidden",
+        "field field--label-hidden",
+        "wp-singular genesis-breadcrumbs-hidden",
+        "main-content js-focus-hidden",
+    ],
+)
+def test_a_box_hiding_a_part_of_it_is_shown_and_its_panels_open(wrapper: str) -> None:
     # "overflow-hidden" hides what sticks out, Drupal's "field--label-hidden" the field's
-    # label: the box itself shows, and so the collapsed answers in it are opened.
+    # label, a WordPress theme's body class its breadcrumbs: the box itself shows, and so
+    # the collapsed answers in it are opened.
     faq = "".join(f"<h3>{q}</h3><div class='answer' hidden><p>{a}</p></div>" for q, a in QUESTIONS)
     tree = lxml_html.fromstring(page(f"<section class='{wrapper}'>{faq}</section>"))
     assert open_disclosures(tree) == len(QUESTIONS)

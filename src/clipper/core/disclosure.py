@@ -39,12 +39,14 @@ from clipper.core.metadata import scripts_set_aside, squash
 __all__ = ["open_disclosures"]
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-# ... but not a word that hides a part of the box or its overflow ("field--label-hidden",
-# Drupal's body field; "overflow-hidden"; "title-hidden"; "visually-hidden").
+# "X-hidden" says what is hidden: the box when X names a panel ("accordion-closed",
+# "faq-hidden"), a part of it or of the page otherwise ("genesis-breadcrumbs-hidden" on
+# a WordPress <body>, Drupal's "field--label-hidden", "overflow-hidden"). A BEM modifier
+# ("c-panel--hidden", "card--closed") is the box's own state.
 _HIDDEN_CLASS = re.compile(
-    r"^(?:is-|u-)?(?:hidden|hide|closed?|d-none)$"
-    r"|(?<!overflow)(?<!overflow-[xy])(?<!label)(?<!title)(?<!visually)(?<!scrollbar)"
-    r"(?<!icon)(?:--|__|-)(?:hidden|closed?)$",
+    r"^(?:is-|u-|js-)?(?:hidden|hide|closed?|d-none)$|(?:--|__)(?:hidden|closed?)$"
+    r"|^(?:[a-z0-9]+-)*(?:accordi[oa]n|panel|faq|answer|tab|content|drawer|toggle|collapse"
+    r"|expand(?:er|able)?|dropdown|details?|body|item|section)-(?:hidden|closed?)$",
     re.IGNORECASE,
 )
 _PANEL_NAME = re.compile(
