@@ -55,12 +55,24 @@ def test_named_furniture_boxes_go_whatever_their_case() -> None:
         "<div class='RecommendedRecirc'><a href='/a'>Another story</a></div>"
         "<ul class='latest-news-box-row'><li><a href='/b'>Latest one</a></li></ul>"
         "<div id='print-tools'>Order Reprints</div>"
+        # a shop's bar of offers over the page, one slide per country
+        "<div class='promo-bar hide' id='promoBar'><div class='promo-bar__carousel'>"
+        "<span>Free standard shipping on orders $40+</span></div></div>"
+        "<div class='site-announcement-bar'>Our stores close early on Friday.</div>"
         "<div class='content'>Kept: an ordinary box.</div>"
         "</body></html>"
     )
     prune_page(tree, _page_text_length(tree))
     text = tree.text_content()
-    for gone in ("Pick Six", "Another story", "Latest one", "Order Reprints"):
+    gone_boxes = (
+        "Pick Six",
+        "Another story",
+        "Latest one",
+        "Order Reprints",
+        "Free standard",
+        "close early",
+    )
+    for gone in gone_boxes:
         assert gone not in text
     assert "Kept: an ordinary box." in text and STORY[0] in text
 

@@ -53,7 +53,8 @@ _FURNITURE_NAME = re.compile(
     r"newsletter|recirc|taboola|outbrain|recommend|related-?(?:posts|stories|articles|links)"
     r"|more-?(?:stories|news|articles)|latest-?news|most-?(?:read|popular|viewed)"
     r"|you-?may|also-?like|dont-?miss|explore-?further|reprint|print-?tools|sign-?up"
-    r"|subscribe-?(?:box|form|widget|cta|module)|promo-?(?:box|banner|unit)",
+    r"|subscribe-?(?:box|form|widget|cta|module)|promo-?(?:box|banner|unit|bar)"
+    r"|announcement-?bar|notification-?bar",
     re.IGNORECASE,
 )
 # Boxes that are never the page's content, whatever their size: dialogs (a shop's "Remove
