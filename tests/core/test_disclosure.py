@@ -168,3 +168,20 @@ def test_a_box_hiding_a_part_of_it_is_shown_and_its_panels_open(wrapper: str) ->
     tree = lxml_html.fromstring(page(f"<section class='{wrapper}'>{faq}</section>"))
     assert open_disclosures(tree) == len(QUESTIONS)
     assert tree.xpath("//section/@class") == [wrapper]
+
+
+def test_only_an_accordions_answers_have_their_lines_made_paragraphs() -> None:
+    # An accordion's answer, line by line in <div>s, becomes paragraphs (trafilatura drops
+    # many such lines); a notice after a page's heading opens as it is, so that it does
+    # not pass for the page's article.
+    notice, answer = (f"<div>{QUESTIONS[n][1]}</div>" for n in (1, 0))
+    tree = lxml_html.fromstring(
+        "<html><body><h2>Investment review, 2024</h2>"
+        f"<div id='notice' style='display: none'>{notice}</div>"
+        f"<h3>{QUESTIONS[0][0]}</h3>"
+        f"<div id='answer' class='accordion__content' hidden>{answer}</div>"
+        "</body></html>"
+    )
+    assert open_disclosures(tree) == 2
+    assert [child.tag for child in tree.get_element_by_id("notice")] == ["div"]
+    assert [child.tag for child in tree.get_element_by_id("answer")] == ["p"]

@@ -299,11 +299,14 @@ def _show(panel: etree._Element) -> None:
     _drop_style_rules(panel, _HIDDEN_STYLE.search)
     # Trafilatura drops boxes by many class words ("expand", "slide", "hidden"...): an
     # opened panel keeps none of its classes.
+    named = _PANEL_NAME.search(_names(panel)) is not None
     panel.attrib.pop("class", None)
-    _divs_as_paragraphs(panel)
-    toggle = _previous_element(panel)
-    if toggle is not None and _is_clickable_question(toggle):
-        _divs_as_paragraphs(toggle)
+    question = _previous_element(panel)
+    if question is not None and _is_clickable_question(question):
+        _divs_as_paragraphs(question)
+        named = True
+    if named:  # an accordion's answer, not a notice that happens to follow a heading
+        _divs_as_paragraphs(panel)
     toggle = _toggle_button(panel)
     if toggle is None or len(_text(toggle).split()) < _QUESTION_MIN_WORDS:
         return
