@@ -9,6 +9,7 @@ from lxml import html as lxml_html
 
 from clipper.core.boilerplate import (
     append_listing,
+    drop_placeholders,
     drop_teasers,
     prune_page,
     restore_card_titles,
@@ -436,3 +437,14 @@ def test_cards_the_clip_shows_in_its_own_layout_are_not_added_again() -> None:
     # The same cards with other lessons are a listing the clip lacks.
     other = fragment(f"<p>{STORY[0]}</p>")
     assert append_listing(other, page, page_text, "https://learn.example.org/") == 6
+
+
+def test_loading_placeholders_of_unfilled_boxes_go() -> None:
+    # A shop's carousels saved before their script ran: lists of "Loading..." items.
+    body = fragment(
+        "<h2>Trending now</h2><ul>" + "<li>Loading...</li>" * 10 + "</ul>"
+        "<p>Loading…</p><p>Loading content</p>"
+        f"<p>{STORY[0]}</p><ul><li>Loading bays on the pier</li><li>Loading...</li></ul>"
+    )
+    assert drop_placeholders(body) == 13
+    assert texts(body) == ["Trending now", STORY[0], "Loading bays on the pier"]

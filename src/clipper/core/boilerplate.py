@@ -40,6 +40,7 @@ from clipper.core.pictures import strip_markers
 
 __all__ = [
     "append_listing",
+    "drop_placeholders",
     "drop_teasers",
     "join_split_bodies",
     "mark_thread",
@@ -267,6 +268,29 @@ def drop_teasers(root: etree._Element) -> None:
                 root.remove(block)  # "READ MORE: <a headline>", "Related: <b>Headline</b>"
         index += 1
     _drop_trailing_furniture(root)
+
+
+# What a script shows until it fills a box in: in a saved page, the box stays that way.
+_PLACEHOLDER = re.compile(
+    r"^\W*(?:loading|please wait|(?:loading|fetching) (?:content|more|results))\W*$", re.IGNORECASE
+)
+
+
+def drop_placeholders(root: etree._Element) -> int:
+    """Remove the "Loading..." lines of boxes a script had not filled; returns how many.
+
+    A shop's carousels saved before their script ran are a list of "Loading..." items.
+    A list left empty goes too.
+    """
+    dropped = 0
+    for block in list(root.iter("p", "li", *_HEADINGS)):
+        if block.getparent() is not None and _PLACEHOLDER.match(_squash_text(block)):
+            parent = block.getparent()
+            remove(block)
+            dropped += 1
+            if parent is not None and parent.tag in ("ul", "ol") and not len(parent):
+                remove(parent)
+    return dropped
 
 
 def _drop_trailing_furniture(root: etree._Element) -> None:

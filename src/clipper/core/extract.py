@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from clipper.core.article import KIND_LINK, KIND_TEXT, Article, count_words
 from clipper.core.boilerplate import (
     append_listing,
+    drop_placeholders,
     drop_teasers,
     join_split_bodies,
     mark_thread,
@@ -92,6 +93,7 @@ def extract_article(html: str, url: str | None = None) -> Article:
     restore_card_titles(body, tree)
     root = body_to_html(body, page.base, pictures)
     drop_teasers(root)
+    drop_placeholders(root)
     # An article's page lists other articles ("More stories"), about as long as the
     # article; a list article (the year's best restaurants) is its list.
     gain = ARTICLE_LIST_GAIN if page.date or page.author else 1
