@@ -9,17 +9,19 @@ disclosures, the way a browser's "expand all" would:
 * the panel is hidden by ``aria-hidden="true"``, the ``hidden`` attribute, an inline
   ``display: none`` or ``visibility: hidden``, or a class that means hidden ("hidden",
   "is-hidden", "d-none", "accordion--closed"...; not "collapse", which some frameworks
-  use for a row without gutters);
+  use for a row without gutters, nor a word hiding a part of the box, as in
+  "overflow-hidden" or a theme's "breadcrumbs-hidden" on ``<body>``);
 * and it is a disclosure: named as one (accordion, collapse, FAQ, answer, tab panel,
   toggle, expander, drawer, spoiler), marked ``role="region"`` or ``"tabpanel"``, the
   target of a control (``aria-controls``, ``data-target``), inside a ``<details>``, or
   right after its toggle (a button, a summary, a heading, an element with
-  ``aria-expanded``).
+  ``aria-expanded``, a box marked as clickable or a line worded as a question).
 
 Left hidden: menus (mostly links), anything named as a menu, dialog, pop-up, cookie or
 sign-up box, anything inside nav/header/footer/aside/dialog/form, and any panel whose
 text the page already shows (a phone layout's copy of the desktop one). A toggle button
-that holds the question becomes a paragraph in bold, as trafilatura drops buttons.
+that holds the question becomes a paragraph in bold, as trafilatura drops buttons, and an
+accordion answer's lines in ``<div>``s become paragraphs, as it drops many of those.
 
 The same walk clears what makes trafilatura drop boxes a desktop browser shows: a style
 saying "hidden" ("overflow: hidden"), classes that hide a box on phones only
