@@ -535,7 +535,7 @@ def _shown_in(card: str, shown: str, clip_grams: set[tuple[str, ...]]) -> bool:
 
     The clip may hold a card in its own layout ("1", "Get to know your phone", "6 min"
     as lines) and without its button ("Start now"): most of the card's runs of three
-    words are in the clip, or all of its words in a row for a card of fewer.
+    words are in the clip. A card of fewer words is in it only as it stands.
     """
     if card in shown:
         return True
