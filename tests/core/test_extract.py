@@ -201,18 +201,6 @@ def test_login_page_has_no_article() -> None:
         article_from_document(load_file(PAGES / "login.html"))
 
 
-def test_a_page_left_with_only_its_footers_lists_of_links_has_no_article() -> None:
-    # A shop's script page saved before it ran: what shows is the group's list of sites.
-    sites = ", ".join(f"<a href='https://site{n}.example/'>Group Site {n}</a>" for n in range(12))
-    html = (
-        "<html><head><title>Wireless keyboard</title></head><body><div id='root'></div>"
-        f"<div class='links'><div>Browse by Category</div><div>{sites}</div>"
-        f"<div>{sites.replace('Group Site', 'Partner Shop')}</div></div></body></html>"
-    )
-    with pytest.raises(NoArticle):
-        extract_article(html, "https://shop.example/item/1.html")
-
-
 @pytest.mark.parametrize("html", ["", "   ", "<html><body></body></html>", "<p>Hello there.</p>"])
 def test_empty_or_tiny_pages_have_no_article(html: str) -> None:
     with pytest.raises(NoArticle):
@@ -583,22 +571,3 @@ def test_a_noscript_notice_on_an_ordinary_page_stays_hidden() -> None:
         "</body></html>"
     )
     assert "enable JavaScript" not in extract_article(html).text
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "<div><a href='/cover'>Pet insurance</a> helps owners pay the vet's bills.</div>",
-        "<div><b>Pet insurance</b> helps owners pay the vet's bills.</div>",
-        "<div><a href='/cover'>Pet insurance</a> helps <a href='/o'>owners</a> pay the vet's"
-        " bills.</div>",
-    ],
-    ids=["link", "bold", "two-links"],
-)
-def test_a_line_in_a_div_that_starts_with_a_link_keeps_its_words_apart(line: str) -> None:
-    intro = "".join(
-        f"<p>Paragraph {n} of the page about insuring pets, long enough to be read as prose.</p>"
-        for n in range(5)
-    )
-    html = f"<html><body><article><h1>Pets</h1>{intro}{line}</article></body></html>"
-    assert "Pet insurance helps owners pay the vet's bills." in extract_article(html).text

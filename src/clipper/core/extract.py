@@ -50,8 +50,6 @@ _PROSE_LINE_WORDS = 6
 # ... unless it has this many words at all: a shop's category page or a list of links is
 # all short lines, yet worth clipping; a login form or a menu never has this much text.
 MIN_PAGE_WORDS = 100
-# ... and a clip shorter than that with this share of its words in links is a menu.
-LINKED_MAX_SHARE = 0.8
 
 TITLE_MAX_CHARS = 100
 
@@ -67,11 +65,6 @@ LINKS_OFF_GAIN = 2
 # the clip's text (boilerplate.append_listing; 1 for other pages).
 ARTICLE_LIST_GAIN = 8
 _HIDDEN = ("script", "style", "noscript", "template")
-# Elements a line of text is made of (see _keep_spaces_after_inline_starts).
-_INLINE_TAGS = frozenset(
-    {"a", "abbr", "b", "br", "cite", "code", "em", "i", "mark", "q", "s", "small", "span",
-     "strong", "sub", "sup", "time", "u"}
-)  # fmt: skip
 # A page showing less text than this, with this many times more inside <noscript>, is a
 # script app whose readable view is the <noscript> one (Discourse forums serve the thread
 # that way to anything that does not run their JavaScript).
@@ -107,7 +100,7 @@ def extract_article(html: str, url: str | None = None) -> Article:
     append_listing(root, tree, page_text, page.base, gain=gain)
     _drop_title_heading(root, page.title, page.h1)
     text = html_to_text(root)
-    if not _is_article(root, text):
+    if prose_words(text) < MIN_ARTICLE_WORDS and count_words(text) < MIN_PAGE_WORDS:
         raise no_article
     return Article(
         title=page.title,
@@ -173,19 +166,6 @@ def link_article(url: str, html: str | None = None) -> Article:
         language=page.language,
         kind=KIND_LINK,
     )
-
-
-def _is_article(root: etree._Element, text: str) -> bool:
-    """Whether a clip has enough text to be one (see MIN_ARTICLE_WORDS).
-
-    Lines of links are not prose, however long: a script app's page saved before it ran
-    can leave only its footer's lists of links ("Alibaba Group Website, AliExpress, ...").
-    """
-    words = count_words(text)
-    if words >= MIN_PAGE_WORDS:
-        return True
-    linked = sum(count_words("".join(link.itertext())) for link in root.iter("a"))
-    return linked < LINKED_MAX_SHARE * words and prose_words(text) >= MIN_ARTICLE_WORDS
 
 
 def prose_words(text: str) -> int:
@@ -257,7 +237,6 @@ def _prepare_tree(tree: lxml_html.HtmlElement, page: PageInfo) -> tuple[list[Pic
     page_text = _open_noscript_view(tree, _page_text_length(tree))
     prune_page(tree, page_text)
     open_disclosures(tree)
-    _keep_spaces_after_inline_starts(tree)
     join_split_bodies(tree)
     thread = mark_thread(tree)
     return mark_pictures(tree), page_text, thread
@@ -283,24 +262,6 @@ def _absolutize_links(tree: lxml_html.HtmlElement, base: str) -> None:
                     element.set(name, urljoin(base, value.strip()))
                 except ValueError:  # a malformed URL (bad IPv6 host, ...): drop it
                     del element.attrib[name]
-
-
-def _keep_spaces_after_inline_starts(tree: lxml_html.HtmlElement) -> None:
-    """Make a line of text in a ``<div>`` that starts with a link or bold word a paragraph.
-
-    Trafilatura reads such a ``<div>`` piece by piece: the space after its first link or
-    bold word is lost ("Pet Insurancehelps pet owners"), and with a second link the text
-    before it goes ("<a>Pet Insurance</a> helps <a>owners</a> by..." came out as "owners
-    by..."). As a ``<p>`` it reads the line whole.
-    """
-    for div in list(tree.iter("div")):
-        children = [child for child in div if isinstance(child.tag, str)]
-        if not children or (div.text or "").strip():
-            continue
-        if any(child.tag not in _INLINE_TAGS for child in children):
-            continue
-        if any((child.tail or "").strip() for child in children):
-            div.tag = "p"
 
 
 def _mark_code_block(pre: lxml_html.HtmlElement) -> None:
