@@ -32,6 +32,11 @@ def count_words(text: str) -> int:
     return sum(1 for _ in _WORD.finditer(text))
 
 
+def split_words(text: str) -> list[str]:
+    """The words of text (Unicode \\w runs), as count_words counts them."""
+    return _WORD.findall(text)
+
+
 @dataclass
 class Article:
     """An extracted article with its metadata and its body in three forms.

@@ -33,7 +33,7 @@ from itertools import islice
 
 from lxml import etree
 
-from clipper.core.article import count_words
+from clipper.core.article import count_words, split_words
 from clipper.core.cleanhtml import remove, safe_url
 from clipper.core.metadata import squash
 from clipper.core.pictures import strip_markers
@@ -483,7 +483,6 @@ _GRID_BODY_SHARE = 0.35
 _OUTSIDE_CONTENT = frozenset({"nav", "header", "footer", "aside", "form", "select"})
 # A card is in the clip already when this share of its runs of three words is.
 _CARD_SHOWN_SHARE = 0.8
-_WORD = re.compile(r"\w+")
 
 
 def append_listing(
@@ -511,7 +510,7 @@ def append_listing(
     grid = _largest_grid(page)
     if grid is None or sum(len(text) for _, text in grid) <= gain * len(shown):
         return 0
-    clip_grams = _trigrams(_words_of(" ".join(root.itertext())))
+    clip_grams = _trigrams(split_words(" ".join(root.itertext()).casefold()))
     new = [(card, text) for card, text in grid if not _shown_in(text, shown, clip_grams)]
     if len(new) < _GRID_MIN_CARDS:
         return 0
@@ -539,15 +538,11 @@ def _shown_in(card: str, shown: str, clip_grams: set[tuple[str, ...]]) -> bool:
     """
     if card in shown:
         return True
-    words = _words_of(card)
-    if len(words) < 3:
+    card_words = split_words(card.casefold())
+    if len(card_words) < 3:
         return False
-    grams = _trigrams(words)
+    grams = _trigrams(card_words)
     return sum(gram in clip_grams for gram in grams) >= _CARD_SHOWN_SHARE * len(grams)
-
-
-def _words_of(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
 
 
 def _trigrams(words: list[str]) -> set[tuple[str, ...]]:

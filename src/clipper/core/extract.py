@@ -8,6 +8,7 @@ disagree about what the article contains.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import PurePath
 from urllib.parse import urljoin, urlsplit
 
@@ -359,14 +360,10 @@ def _mark_posts(view: lxml_html.HtmlElement) -> None:
     """
     if view.xpath(".//*[@itemprop='articleBody']"):
         return
-    siblings: dict[lxml_html.HtmlElement, int] = {}
-    for article in view.iter("article"):
-        parent = article.getparent()
-        if parent is not None:
-            siblings[parent] = siblings.get(parent, 0) + 1
-    parent, count = max(siblings.items(), key=lambda item: item[1], default=(None, 0))
-    if parent is not None and count >= THREAD_MIN_POSTS:
-        parent.set("itemprop", "articleBody")
+    siblings = Counter(article.getparent() for article in view.iter("article"))
+    for parent, count in siblings.most_common(1):
+        if count >= THREAD_MIN_POSTS:
+            parent.set("itemprop", "articleBody")
 
 
 def _text_length(element: etree._Element) -> int:
