@@ -571,3 +571,120 @@ def test_a_noscript_notice_on_an_ordinary_page_stays_hidden() -> None:
         "</body></html>"
     )
     assert "enable JavaScript" not in extract_article(html).text
+
+
+def _sidebar() -> str:
+    # Long threads sit beside sidebars of paragraphs (rules, "about this forum"): with
+    # that much <p> text on the page trafilatura drops a <div>'s own text.
+    return (
+        "<aside class='p-body-sidebar'>"
+        + "".join(
+            f"<p>Forum rule {n}: be kind to other members, stay on topic, search first.</p>"
+            for n in range(1, 15)
+        )
+        + "</aside>"
+    )
+
+
+def _xf_post(number: int, author: str, lines: list[str], *, marked: bool) -> str:
+    scope = "itemscope itemtype='https://schema.org/Comment' " if marked else ""
+    name = f"<span itemprop='name'>{author}</span>" if marked else author
+    return (
+        f"<article class='message message--post js-post' data-author='{author}' {scope}>"
+        "<div class='message-inner'><div class='message-cell message-cell--user'>"
+        f"<section class='message-user' {'itemprop=author' if marked else ''}>"
+        f"<h4 class='message-name'><a href='/members/{author}.{number}/'>{name}</a></h4>"
+        "<dl><dt>Joined</dt><dd>Feb 8, 2017</dd><dt>Messages</dt><dd>5,421</dd></dl>"
+        "</section></div><div class='message-cell message-cell--main'>"
+        f"<ul class='message-attribution'><li><time datetime='2023-12-3{number % 2}'>"
+        f"Dec 3{number % 2}, 2023</time></li><li>#{number}</li></ul>"
+        f"<div class='message-userContent'{' itemprop=text' if marked else ''}>"
+        f"<div class='bbWrapper'>{'<br/><br/>'.join(lines)}</div></div>"
+        "<div class='reactionsBar'>Like Reply Report</div></div></div></article>"
+    )
+
+
+def test_a_thread_of_comment_items_keeps_each_post_whole_and_signed() -> None:
+    # XenForo: the replies are schema.org Comment items side by side, the opening post a
+    # box of the same class without microdata; each post's text is lines split by <br>.
+    posts = [
+        ("pippin", ["Do you plan on having a monthly budget for fragrance in 2024, or on limiting "
+                    "what you spend on new bottles?",
+                    "Mine will be mostly samples and decants, with a few exceptions for new "
+                    "bottles, to save money as a new retiree."]),
+        ("smellsharpe", ["I will spend a lot less in 2024 than I did in 2022 and 2023, that much "
+                         "I already know.",
+                         "I will be travelling, so I will very likely buy a few while away, and "
+                         "a gift here and there."]),
+        ("fiveoaks", ["Nah, no special budget: I replenish favourites when they run low and "
+                      "try to buy during the seasonal promotions."]),
+        ("colbourne", ["With a collection approaching a thousand bottles I will be trimming it "
+                       "rather than adding to it.",
+                       "March and June will be no-buy months for me, and my want list is down "
+                       "to twenty bottles."]),
+        ("tea_lilly", ["I am making a list of the things I have wanted for a while and will "
+                       "focus on those alone.",
+                       "Then I will buy some nicer bottles as gifts for the people I love, "
+                       "which I enjoy more anyway."]),
+        ("sakecat", ["I still have a lot to sniff that has not been touched yet, so there is "
+                     "no hurry at all.",
+                     "This year is for playing with what I have and for layering, not for "
+                     "buying anything new."]),
+    ]  # fmt: skip
+    thread = "".join(
+        _xf_post(number, author, lines, marked=number > 1)
+        for number, (author, lines) in enumerate(posts, 1)
+    )
+    html = (
+        "<html><head><title>Fragrance budget for 2024? | Basenotes</title></head><body>"
+        "<div class='p-body'><h1>Fragrance budget for 2024?</h1><div class='block-body'>"
+        f"{thread}</div>{_sidebar()}</div></body></html>"
+    )
+    text = extract_article(html, "https://forum.example/threads/budget.1/").text
+    for number, (author, lines) in enumerate(posts, 1):
+        assert f"{author} · Dec 3{number % 2}, 2023\n\n" + "\n".join(lines) in text
+    assert "Messages" not in text and "5,421" not in text  # the poster's card
+    assert "Report" not in text and "Forum rule" not in text
+
+
+def test_a_list_of_comment_items_becomes_signed_posts() -> None:
+    # vBulletin: an <ol> of Comment items inside a UserComments list; the author is a
+    # <strong>, the date a <span>, and a reply's words are the tail of the box it quotes.
+    def post(number: int, author: str, words: str) -> str:
+        quote = (
+            "<div class='bbcode_container'><div class='bbcode_postedby'>Originally Posted by "
+            "<strong>hostlar</strong></div><div class='message'>What matters most to you?</div>"
+            "</div>"
+            if number > 1
+            else ""
+        )
+        return (
+            f"<li class='postbit postcontainer' itemscope itemtype='http://schema.org/Comment'>"
+            f"<div class='posthead'><span class='postdate' itemprop='datePublished'>"
+            f"11-29-2024, 0{number}:50 PM</span><a class='postcounter'>#{number}</a></div>"
+            f"<div class='userinfo'><a class='username'><strong itemprop='author'>{author}"
+            "</strong></a><dl class='userstats'><dt>Join Date</dt><dd>Aug 2004</dd></dl></div>"
+            f"<div class='postbody'><blockquote class='postcontent'><span itemprop='text'>"
+            f"{quote}{words}</span></blockquote></div></li>"
+        )
+
+    words = [
+        "What do you look at before you buy a web hosting service for your sites?",
+        "Phone support, and a real person at the other end of the line at night.",
+        "Response time by email and phone, then the quality of the answer you get.",
+    ]
+    names = ("hostlar", "ali", "uh")
+    items = "".join(
+        post(n, name, w) for n, (name, w) in enumerate(zip(names, words, strict=True), 1)
+    )
+    html = (
+        "<html><head><title>Choosing a web host - Forum</title></head><body>"
+        "<div id='postlist'><ol id='posts' itemscope itemtype='http://schema.org/UserComments'>"
+        f"{items}</ol></div>{_sidebar()}</body></html>"
+    )
+    text = extract_article(html, "https://forum.example/showthread.php?t=1").text
+    for number, (name, said) in enumerate(zip(names, words, strict=True), 1):
+        assert f"{name} · 11-29-2024, 0{number}:50 PM" in text
+        assert said in text
+    assert "Join Date" not in text
+    assert not re.search(r"^\s*\d+\.\s", text, re.M)  # the <ol> of posts is not a list

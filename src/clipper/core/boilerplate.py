@@ -34,7 +34,7 @@ from itertools import islice
 from lxml import etree
 
 from clipper.core.article import count_words, split_words
-from clipper.core.cleanhtml import remove, safe_url
+from clipper.core.cleanhtml import INLINE_TAGS, remove, safe_url
 from clipper.core.metadata import squash
 from clipper.core.pictures import strip_markers
 
@@ -154,7 +154,12 @@ def mark_thread(tree: etree._Element) -> bool:
     thread whole. Each post's text starts with who wrote it and when ("**alice** · May 3,
     2025"): trafilatura drops author markup as a byline, which would run the replies
     together. An ``<aside>`` in a post is a quote of another post or the preview card of a
-    linked page, not the poster's words: it goes. Returns whether the page is a thread.
+    linked page, not the poster's words: it goes.
+
+    XenForo and vBulletin mark each post as a ``Comment`` item of its own, side by side in
+    one box, with no posting around them: that box becomes the body, and each post is
+    rebuilt as its signature line and its text (_rebuild_post). Returns whether the page
+    is a thread.
     """
     for posting in tree.xpath(_THREAD):
         replies = posting.xpath(_REPLY)
@@ -165,7 +170,139 @@ def mark_thread(tree: etree._Element) -> bool:
             for post in [posting, *replies]:
                 _sign_post(post)
             return True
-    return False
+    return _mark_comment_items(tree)
+
+
+def _mark_comment_items(tree: etree._Element) -> bool:
+    """Mark a thread whose posts are sibling schema.org ``Comment`` items (see mark_thread)."""
+    posts = [post for post in tree.xpath(_COMMENT) if _own_text(post) is not None]
+    parents = Counter(post.getparent() for post in posts if _is_outermost(post))
+    if not parents:
+        return False
+    parent, count = parents.most_common(1)[0]
+    if count < THREAD_MIN_POSTS or parent is None or parent.xpath(_IN_BODY):
+        return False
+    marked = [post for post in posts if post.getparent() is parent]
+    kinds = {(post.tag, post.get("class")) for post in marked}
+    paths = {_path(post, _own_text(post)) for post in marked}
+    parent.set("itemprop", "articleBody")
+    if parent.tag in ("ol", "ul"):
+        parent.tag = "div"
+    for post in list(parent):
+        if (post.tag, post.get("class")) in kinds:
+            _rebuild_post(post, paths)
+    return True
+
+
+def _own_text(post: etree._Element) -> etree._Element | None:
+    return next(iter(post.xpath(".//*[@itemprop='text']")), None)
+
+
+def _is_outermost(post: etree._Element) -> bool:
+    """Not inside another item, but for the list of comments holding it (a vBulletin
+    ``UserComments`` list); a Stack Exchange answer's comments are inside the answer."""
+    items = post.xpath("ancestor::*[@itemscope]")
+    return not items or (items == [post.getparent()] and len(items) == 1)
+
+
+def _path(post: etree._Element, part: etree._Element | None) -> tuple[tuple[str, str], ...]:
+    """The tags and classes from a post down to ``part``."""
+    steps = []
+    while part is not None and part is not post:
+        steps.append((part.tag, part.get("class") or ""))
+        part = part.getparent()
+    return tuple(reversed(steps))
+
+
+def _follow(post: etree._Element, path: tuple[tuple[str, str], ...]) -> etree._Element | None:
+    here = post
+    for tag, names in path:
+        found = next((c for c in here if c.tag == tag and (c.get("class") or "") == names), None)
+        if found is None:
+            return None
+        here = found
+    return here if path else None
+
+
+def _rebuild_post(post: etree._Element, paths: set[tuple[tuple[str, str], ...]]) -> None:
+    """Leave only a post's signature line and its text, in paragraphs.
+
+    Left whole, a post brings its poster's card (join date, post count, title) and its
+    reaction bar. The thread's opening post is often a plain box of the same class as
+    the replies (its markup is the page's JSON-LD): its text is where theirs is.
+    """
+    text = _own_text(post)
+    if text is None:
+        text = next((box for path in paths if (box := _follow(post, path)) is not None), None)
+    if text is None:
+        return
+    line = _signature(post)
+    for child in list(post):
+        post.remove(child)
+    post.text = None
+    post.attrib.clear()
+    post.tag = "article"
+    if line is not None:
+        post.append(line)
+    text.tail = None
+    post.append(text)
+    _as_paragraphs(text)
+
+
+def _signature(post: etree._Element) -> etree._Element | None:
+    """A "**name** · date" line from a post's author and first date."""
+    author = next(iter(post.xpath(".//*[@itemprop='author']")), None)
+    named = author.xpath(".//*[@itemprop='name']") if author is not None else []
+    name = _squash_text(named[0]) if named else ""
+    if not name and author is not None and len(_squash_text(author)) <= _NAME_MAX_CHARS:
+        name = _squash_text(author)
+    name = name or squash(post.get("data-author") or "")
+    if not name:
+        return None
+    when = next(iter(post.xpath(".//time|.//*[@itemprop='datePublished']")), None)
+    line = etree.Element("p")
+    strong = etree.SubElement(line, "strong")
+    strong.text = name
+    if when is not None and _squash_text(when):
+        strong.tail = f" · {_squash_text(when)}"
+    return line
+
+
+def _as_paragraphs(box: etree._Element) -> None:
+    """Make each run of text and inline elements in a box a paragraph of its own.
+
+    A forum's post text is a ``<div>`` of lines split by ``<br>``; trafilatura keeps a
+    ``<div>``'s own text only on pages with little paragraph text, so on a long thread
+    it dropped each post's first line, or all of a one-line post.
+    """
+    if not any(_is_block(child) for child in box):
+        if box.tag in ("div", "span") and squash("".join(box.itertext())):
+            box.tag = "p"
+        return
+    run: etree._Element | None = None
+    if squash(box.text or ""):
+        run = etree.Element("p")
+        run.text = box.text
+        box.insert(0, run)
+    box.text = None
+    for child in [child for child in box if child is not run]:
+        if _is_block(child):
+            if child.tag in _RUN_BOXES:
+                _as_paragraphs(child)
+            run = None
+            if squash(child.tail or ""):
+                run = etree.Element("p")
+                run.text, child.tail = child.tail, None
+                child.addnext(run)
+            continue
+        if run is None:
+            run = etree.Element("p")
+            child.addprevious(run)
+        run.append(child)
+
+
+def _is_block(element: etree._Element) -> bool:
+    return isinstance(element.tag, str) and element.tag not in INLINE_TAGS
 
 
 def _sign_post(post: etree._Element) -> None:
@@ -205,6 +342,13 @@ _THREAD = (
     "[substring(@itemtype, string-length(@itemtype) - 21) = 'DiscussionForumPosting']"
 )
 _REPLY = ".//*[@itemprop='comment'][@itemscope]"
+_COMMENT = "//*[@itemscope][substring(@itemtype, string-length(@itemtype) - 7) = '/Comment']"
+_IN_BODY = "ancestor-or-self::*[@itemprop='articleBody']"
+# Posts that make a page a thread.
+THREAD_MIN_POSTS = 2
+_NAME_MAX_CHARS = 60
+# Boxes in a post's text whose runs of lines become paragraphs too (a quote's text).
+_RUN_BOXES = frozenset({"div", "span", "section", "blockquote"})
 
 
 def _paragraph_chars(element: etree._Element) -> int:

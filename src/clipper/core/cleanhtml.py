@@ -19,6 +19,7 @@ from clipper.core.pictures import Picture, restore_pictures
 
 __all__ = [
     "HEADINGS",
+    "INLINE_TAGS",
     "PERMALINK_SIGNS",
     "body_to_html",
     "code_language",
@@ -42,6 +43,11 @@ _HI_TAGS = {"#b": "strong", "#i": "em", "#u": "em", "#t": "code", "#sub": "sub",
 _BLOCK_XML = frozenset({"head", "p", "list", "quote", "table", "div"})
 _CODE_BLOCK_PARENTS = frozenset({"body", "quote", "div", "doc"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# HTML elements that sit inside a line of text (a paragraph's content).
+INLINE_TAGS = frozenset(
+    {"a", "abbr", "b", "br", "cite", "code", "em", "i", "img", "mark", "q", "s", "small", "span",
+     "strong", "sub", "sup", "time", "u"}
+)  # fmt: skip
 # ... counting words of two letters or more: "1 Green, 1 Red, 1 Yellow, 1 tsp." in each
 # meal of a meal plan is a list, not a sentence said twice.
 _REPEAT_MIN_WORDS = 10

@@ -36,6 +36,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from clipper.core.cleanhtml import INLINE_TAGS
 from clipper.core.metadata import scripts_set_aside, squash
 
 __all__ = ["open_disclosures"]
@@ -101,10 +102,6 @@ _SKIP_TAGS = frozenset(
     }
 )
 _TOGGLE_TAGS = frozenset({"button", "summary", "h2", "h3", "h4", "h5", "h6", "dt"})
-_INLINE_TAGS = frozenset(
-    {"a", "abbr", "b", "br", "cite", "code", "em", "i", "img", "mark", "q", "s", "small", "span",
-     "strong", "sub", "sup", "time", "u"}
-)  # fmt: skip
 _CONTROLS = "//@aria-controls|//@data-target|//@data-bs-target"
 _MIN_CHARS = 20  # of text in a panel
 _MAX_LINK_SHARE = 0.5  # a panel with more of its text in links is a menu
@@ -333,7 +330,7 @@ def _divs_as_paragraphs(box: etree._Element) -> None:
     """
     for div in list(box.iter("div")):
         children = [child for child in div if isinstance(child.tag, str)]
-        if any(child.tag not in _INLINE_TAGS for child in children):
+        if any(child.tag not in INLINE_TAGS for child in children):
             continue
         if squash("".join(div.itertext())):
             div.tag = "p"

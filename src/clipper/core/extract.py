@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 
 from clipper.core.article import KIND_LINK, KIND_TEXT, Article, count_words
 from clipper.core.boilerplate import (
+    THREAD_MIN_POSTS,
     append_listing,
     drop_placeholders,
     drop_teasers,
@@ -71,8 +72,6 @@ _HIDDEN = ("script", "style", "noscript", "template")
 # that way to anything that does not run their JavaScript).
 NOSCRIPT_VIEW_MAX_TEXT = 1000
 NOSCRIPT_VIEW_GAIN = 4
-# Sibling <article>s in such a view that make it a thread (see _mark_posts).
-THREAD_MIN_POSTS = 2
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # A path from the site root without dot segments, spaces or backslashes: origin + path.
