@@ -688,3 +688,43 @@ def test_a_list_of_comment_items_becomes_signed_posts() -> None:
         assert said in text
     assert "Join Date" not in text
     assert not re.search(r"^\s*\d+\.\s", text, re.M)  # the <ol> of posts is not a list
+
+
+def test_a_phpbb_thread_keeps_each_post_signed_and_in_order() -> None:
+    # phpBB: no microdata; each post is a div.post with the poster's profile beside a
+    # postbody whose "content" box is the text. Trafilatura alone took the first post
+    # twice and lost who wrote what.
+    said = [
+        ("b.scherer", "Sun Dec 17, 2023 11:23 am",
+         "I just got a new board and want to turn off all of its lights.<br>The steps for "
+         "the older model are not working, and the green one flickers all night long."),
+        ("jahboater", "Wed Dec 27, 2023 10:00 am",
+         "This works on the new board to turn off the bright power and activity lights:"
+         "<br>set both triggers to none and reboot, then check the firmware version."),
+        ("sgbeal", "Wed Dec 27, 2023 11:04 am",
+         "I lay a bandana over mine and the drives for that reason, and it works well."),
+        ("bensimmo", "Thu Dec 28, 2023 6:40 pm",
+         "Update the firmware first: the old options only came back in the January "
+         "release, and they did nothing on the first firmware the board shipped with."),
+    ]  # fmt: skip
+    posts = "".join(
+        f"<div id='p{n}' class='post has-profile bg{n % 2 + 1}'><div class='inner'>"
+        f"<dl class='postprofile'><dt><a href='./memberlist.php?u={n}' class='username'>{name}"
+        "</a></dt><dd class='profile-posts'><strong>Posts:</strong> 2</dd>"
+        "<dd class='profile-joined'><strong>Joined:</strong> Dec 2023</dd></dl>"
+        f"<div class='postbody'><div id='post_content{n}'><h3><a href='#p{n}'>Re: Lights off"
+        f"</a></h3><p class='author'><a href='./viewtopic.php?p={n}#p{n}'>{when}</a></p>"
+        f"<div class='content'>{text}</div></div></div></div></div><hr class='divider'>"
+        for n, (name, when, text) in enumerate(said, 1)
+    )
+    html = (
+        "<html><head><title>Turning off all lights - Forums</title></head><body>"
+        f"<div id='page-body'><h2 class='topic-title'>Turning off all lights</h2>{posts}</div>"
+        f"{_sidebar()}</body></html>"
+    )
+    text = extract_article(html, "https://forums.example/viewtopic.php?t=1").text
+    found = [
+        text.find(f"{name} · {when}\n\n" + words.split("<br>")[0]) for name, when, words in said
+    ]
+    assert -1 not in found and found == sorted(found)
+    assert "Joined" not in text and "Posts:" not in text

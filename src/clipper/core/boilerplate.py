@@ -157,9 +157,10 @@ def mark_thread(tree: etree._Element) -> bool:
     linked page, not the poster's words: it goes.
 
     XenForo and vBulletin mark each post as a ``Comment`` item of its own, side by side in
-    one box, with no posting around them: that box becomes the body, and each post is
-    rebuilt as its signature line and its text (_rebuild_post). Returns whether the page
-    is a thread.
+    one box, with no posting around them; phpBB has no microdata, but its posts are
+    ``div.post`` boxes of a fixed shape. That box of posts becomes the body, and each post
+    is rebuilt as its signature line and its text (_rebuild_post). Returns whether the
+    page is a thread.
     """
     for posting in tree.xpath(_THREAD):
         replies = posting.xpath(_REPLY)
@@ -170,7 +171,7 @@ def mark_thread(tree: etree._Element) -> bool:
             for post in [posting, *replies]:
                 _sign_post(post)
             return True
-    return _mark_comment_items(tree)
+    return _mark_comment_items(tree) or _mark_board_posts(tree)
 
 
 def _mark_comment_items(tree: etree._Element) -> bool:
@@ -189,9 +190,46 @@ def _mark_comment_items(tree: etree._Element) -> bool:
     if parent.tag in ("ol", "ul"):
         parent.tag = "div"
     for post in list(parent):
-        if (post.tag, post.get("class")) in kinds:
-            _rebuild_post(post, paths)
+        if (post.tag, post.get("class")) not in kinds:
+            continue
+        text = _own_text(post)
+        if text is None:
+            text = next((box for path in paths if (box := _follow(post, path)) is not None), None)
+        if text is not None:
+            _rebuild_post(post, text, _signature(post))
     return True
+
+
+def _mark_board_posts(tree: etree._Element) -> bool:
+    """Mark a phpBB thread: ``div.post`` boxes with a ``postbody`` and a ``content`` text."""
+    posts = tree.xpath(_BOARD_POST)
+    parents = Counter(post.getparent() for post in posts)
+    if not parents:
+        return False
+    parent, count = parents.most_common(1)[0]
+    if count < THREAD_MIN_POSTS or parent is None or parent.xpath(_IN_BODY):
+        return False
+    parent.set("itemprop", "articleBody")
+    for post in posts:
+        if post.getparent() is parent:
+            text = post.xpath(".//div[@class='content']")[0]
+            _rebuild_post(post, text, _board_signature(post))
+    return True
+
+
+def _board_signature(post: etree._Element) -> etree._Element | None:
+    names = post.xpath(".//a[contains(@class, 'username')]")
+    name = _squash_text(names[0]) if names else ""
+    if not name:
+        return None
+    header = next(iter(post.xpath(".//p[@class='author']")), None)
+    when = ""
+    if header is not None:
+        times = header.xpath(".//time")
+        when = _squash_text(times[0]) if times else _squash_text(header)
+        when = when.replace(name, "", 1)
+        when = re.sub(r"^\W*(?:by\b)?\W*", "", when).strip()
+    return _signature_line(name, when)
 
 
 def _own_text(post: etree._Element) -> etree._Element | None:
@@ -224,19 +262,13 @@ def _follow(post: etree._Element, path: tuple[tuple[str, str], ...]) -> etree._E
     return here if path else None
 
 
-def _rebuild_post(post: etree._Element, paths: set[tuple[tuple[str, str], ...]]) -> None:
+def _rebuild_post(post: etree._Element, text: etree._Element, line: etree._Element | None) -> None:
     """Leave only a post's signature line and its text, in paragraphs.
 
     Left whole, a post brings its poster's card (join date, post count, title) and its
     reaction bar. The thread's opening post is often a plain box of the same class as
     the replies (its markup is the page's JSON-LD): its text is where theirs is.
     """
-    text = _own_text(post)
-    if text is None:
-        text = next((box for path in paths if (box := _follow(post, path)) is not None), None)
-    if text is None:
-        return
-    line = _signature(post)
     for child in list(post):
         post.remove(child)
     post.text = None
@@ -260,11 +292,15 @@ def _signature(post: etree._Element) -> etree._Element | None:
     if not name:
         return None
     when = next(iter(post.xpath(".//time|.//*[@itemprop='datePublished']")), None)
+    return _signature_line(name, _squash_text(when) if when is not None else "")
+
+
+def _signature_line(name: str, when: str) -> etree._Element:
     line = etree.Element("p")
     strong = etree.SubElement(line, "strong")
     strong.text = name
-    if when is not None and _squash_text(when):
-        strong.tail = f" · {_squash_text(when)}"
+    if when:
+        strong.tail = f" · {when}"
     return line
 
 
@@ -344,6 +380,10 @@ _THREAD = (
 _REPLY = ".//*[@itemprop='comment'][@itemscope]"
 _COMMENT = "//*[@itemscope][substring(@itemtype, string-length(@itemtype) - 7) = '/Comment']"
 _IN_BODY = "ancestor-or-self::*[@itemprop='articleBody']"
+_BOARD_POST = (
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' post ')]"
+    "[.//div[@class='postbody']//div[@class='content']]"
+)
 # Posts that make a page a thread.
 THREAD_MIN_POSTS = 2
 _NAME_MAX_CHARS = 60
