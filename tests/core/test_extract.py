@@ -728,3 +728,36 @@ def test_a_phpbb_thread_keeps_each_post_signed_and_in_order() -> None:
     ]
     assert -1 not in found and found == sorted(found)
     assert "Joined" not in text and "Posts:" not in text
+
+
+def test_an_invision_thread_keeps_each_post_signed() -> None:
+    # Invision Community: article.ipsComment boxes, the author pane beside the text.
+    said = [
+        ("Payam Montie", "March 5, 2024",
+         "<p>I do not like the new look of the app; the previous interface was calmer.</p>"
+         "<p>They say this one is modern too, but the old one was modern as well.</p>"),
+        ("Soapm", "March 5, 2024",
+         "<p>I agree: I chose this app years ago for its trim interface and no fuss.</p>"),
+        ("Dave-in-Decatur", "March 10, 2024",
+         "<p>I think the post is about the interface that came with version ten a few "
+         "weeks ago, not about the one before it, which most of us liked.</p>"),
+    ]  # fmt: skip
+    posts = "".join(
+        f"<article id='elComment_{n}' class='cPost ipsBox ipsComment ipsComment_parent'>"
+        "<aside class='ipsComment_author cAuthorPane'><h3 class='cAuthorPane_author'>"
+        f"<strong><a href='/profile/{n}/'>{name}</a></strong></h3><ul><li>Members</li>"
+        "<li>1,204 posts</li></ul></aside><div class='ipsColumn'><div class='ipsComment_meta'>"
+        f"Posted <time datetime='2024-03-0{n}'>{when}</time></div>"
+        f"<div data-role='commentContent' class='ipsType_richText'>{text}</div>"
+        "<ul class='ipsComment_controls'><li>Quote</li></ul></div></article>"
+        for n, (name, when, text) in enumerate(said, 1)
+    )
+    html = (
+        "<html><head><title>New UI 2024 - Forums</title></head><body><h1>New UI 2024</h1>"
+        f"<form data-role='moderationTools'>{posts}</form>{_sidebar()}</body></html>"
+    )
+    text = extract_article(html, "https://forum.example/topic/150745-new-ui/").text
+    for name, when, _ in said:
+        assert f"{name} · {when}\n\n" in text
+    assert "previous interface was calmer" in text and "which most of us liked" in text
+    assert "1,204 posts" not in text and "Quote" not in text

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from itertools import islice
 
 from lxml import etree
@@ -157,8 +158,8 @@ def mark_thread(tree: etree._Element) -> bool:
     linked page, not the poster's words: it goes.
 
     XenForo and vBulletin mark each post as a ``Comment`` item of its own, side by side in
-    one box, with no posting around them; phpBB has no microdata, but its posts are
-    ``div.post`` boxes of a fixed shape. That box of posts becomes the body, and each post
+    one box, with no posting around them; phpBB and Invision have no microdata, but their
+    posts are boxes of a fixed shape (_BOARDS). That box of posts becomes the body, and each post
     is rebuilt as its signature line and its text (_rebuild_post). Returns whether the
     page is a thread.
     """
@@ -201,35 +202,35 @@ def _mark_comment_items(tree: etree._Element) -> bool:
 
 
 def _mark_board_posts(tree: etree._Element) -> bool:
-    """Mark a phpBB thread: ``div.post`` boxes with a ``postbody`` and a ``content`` text."""
-    posts = tree.xpath(_BOARD_POST)
-    parents = Counter(post.getparent() for post in posts)
-    if not parents:
-        return False
-    parent, count = parents.most_common(1)[0]
-    if count < THREAD_MIN_POSTS or parent is None or parent.xpath(_IN_BODY):
-        return False
-    parent.set("itemprop", "articleBody")
-    for post in posts:
-        if post.getparent() is parent:
-            text = post.xpath(".//div[@class='content']")[0]
-            _rebuild_post(post, text, _board_signature(post))
-    return True
+    """Mark a thread of a forum whose posts have a fixed shape but no microdata (_BOARDS)."""
+    for shape in _BOARDS:
+        posts = [post for post in tree.xpath(shape.post) if post.xpath(shape.text)]
+        parents = Counter(post.getparent() for post in posts)
+        if not parents:
+            continue
+        parent, count = parents.most_common(1)[0]
+        if count < THREAD_MIN_POSTS or parent is None or parent.xpath(_IN_BODY):
+            return False
+        parent.set("itemprop", "articleBody")
+        for post in posts:
+            if post.getparent() is parent:
+                _rebuild_post(post, post.xpath(shape.text)[0], _board_signature(post, shape))
+        return True
+    return False
 
 
-def _board_signature(post: etree._Element) -> etree._Element | None:
-    names = post.xpath(".//a[contains(@class, 'username')]")
-    name = _squash_text(names[0]) if names else ""
-    if not name:
+def _board_signature(post: etree._Element, shape: _Board) -> etree._Element | None:
+    names = [name for name in map(_squash_text, post.xpath(shape.name)) if name]
+    if not names:
         return None
-    header = next(iter(post.xpath(".//p[@class='author']")), None)
+    header = next(iter(post.xpath(shape.date)), None)
     when = ""
     if header is not None:
-        times = header.xpath(".//time")
+        times = header.xpath("descendant-or-self::time")
         when = _squash_text(times[0]) if times else _squash_text(header)
-        when = when.replace(name, "", 1)
-        when = re.sub(r"^\W*(?:by\b)?\W*", "", when).strip()
-    return _signature_line(name, when)
+        # phpBB's "by alice » Sun Dec 17, 2023 11:23 am"
+        when = re.sub(r"^\W*(?:by\b)?\W*", "", when.replace(names[0], "", 1)).strip()
+    return _signature_line(names[0], when)
 
 
 def _own_text(post: etree._Element) -> etree._Element | None:
@@ -380,9 +381,33 @@ _THREAD = (
 _REPLY = ".//*[@itemprop='comment'][@itemscope]"
 _COMMENT = "//*[@itemscope][substring(@itemtype, string-length(@itemtype) - 7) = '/Comment']"
 _IN_BODY = "ancestor-or-self::*[@itemprop='articleBody']"
-_BOARD_POST = (
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' post ')]"
-    "[.//div[@class='postbody']//div[@class='content']]"
+
+
+@dataclass(frozen=True)
+class _Board:
+    """Where a forum's posts, and each post's text, poster and date, are (XPath)."""
+
+    post: str
+    text: str
+    name: str
+    date: str
+
+
+_BOARDS = (
+    # phpBB: a div.post holds the poster's profile and a postbody with the text.
+    _Board(
+        post="//div[contains(concat(' ', normalize-space(@class), ' '), ' post ')]",
+        text=".//div[@class='postbody']//div[@class='content']",
+        name=".//a[contains(@class, 'username')]",
+        date=".//p[@class='author']",
+    ),
+    # Invision Community: an article.ipsComment with its author pane beside the text.
+    _Board(
+        post="//article[contains(concat(' ', normalize-space(@class), ' '), ' ipsComment ')]",
+        text=".//*[@data-role='commentContent']",
+        name=".//*[contains(@class, 'cAuthorPane_author')]//a",
+        date=".//time",
+    ),
 )
 # Posts that make a page a thread.
 THREAD_MIN_POSTS = 2
