@@ -159,9 +159,9 @@ def mark_thread(tree: etree._Element) -> bool:
 
     XenForo and vBulletin mark each post as a ``Comment`` item of its own, side by side in
     one box, with no posting around them; phpBB and Invision have no microdata, but their
-    posts are boxes of a fixed shape (_BOARDS). That box of posts becomes the body, and each post
-    is rebuilt as its signature line and its text (_rebuild_post). Returns whether the
-    page is a thread.
+    posts are boxes of a fixed shape (_BOARDS). That box of posts becomes the body, and
+    each post is rebuilt as its signature line and its text (_rebuild_post). Returns
+    whether the page is a thread.
     """
     for posting in tree.xpath(_THREAD):
         replies = posting.xpath(_REPLY)
