@@ -590,7 +590,8 @@ def _xf_post(number: int, author: str, lines: list[str], *, marked: bool) -> str
     scope = "itemscope itemtype='https://schema.org/Comment' " if marked else ""
     name = f"<span itemprop='name'>{author}</span>" if marked else author
     return (
-        f"<article class='message message--post js-post' data-author='{author}' {scope}>"
+        f"<article class='message {'' if marked else 'message--first '}message--post js-post' "
+        f"data-author='{author}' {scope}>"
         "<div class='message-inner'><div class='message-cell message-cell--user'>"
         f"<section class='message-user' {'itemprop=author' if marked else ''}>"
         f"<h4 class='message-name'><a href='/members/{author}.{number}/'>{name}</a></h4>"
@@ -606,7 +607,8 @@ def _xf_post(number: int, author: str, lines: list[str], *, marked: bool) -> str
 
 def test_a_thread_of_comment_items_keeps_each_post_whole_and_signed() -> None:
     # XenForo: the replies are schema.org Comment items side by side, the opening post a
-    # box of the same class without microdata; each post's text is lines split by <br>.
+    # box of the same kind (one class more) without microdata; each post's text is lines
+    # split by <br>.
     posts = [
         ("pippin", ["Do you plan on having a monthly budget for fragrance in 2024, or on limiting "
                     "what you spend on new bottles?",

@@ -185,13 +185,16 @@ def _mark_comment_items(tree: etree._Element) -> bool:
     if count < THREAD_MIN_POSTS or parent is None or parent.xpath(_IN_BODY):
         return False
     marked = [post for post in posts if post.getparent() is parent]
-    kinds = {(post.tag, post.get("class")) for post in marked}
+    tags = {post.tag for post in marked}
+    # The classes every marked post has: the opening post adds its own ("message--first").
+    shared = set.intersection(*(set((post.get("class") or "").split()) for post in marked))
     paths = {_path(post, _own_text(post)) for post in marked}
     parent.set("itemprop", "articleBody")
     if parent.tag in ("ol", "ul"):
         parent.tag = "div"
     for post in list(parent):
-        if (post.tag, post.get("class")) not in kinds:
+        names = set((post.get("class") or "").split())
+        if post.tag not in tags or (shared and not shared <= names):
             continue
         text = _own_text(post)
         if text is None:
