@@ -171,6 +171,19 @@ def test_read_more_lines_and_labelled_link_blocks_go() -> None:
     assert texts(root) == [STORY[0], STORY[1], STORY[2]]
 
 
+def test_a_labelled_block_of_one_link_per_line_goes() -> None:
+    root = fragment(
+        f"<p>{STORY[0]}</p><p><strong>DON'T MISS</strong></p>"
+        "<p><a href='/y'>China furious at the president for his harbour protest jibe</a> "
+        "[<strong>INSIGHT]</strong><br><a href='/z'>Ferry fares to rise again as the "
+        "operator blames fuel</a> [<strong>VIDEO]</strong><br><a href='/w'>Lifeboat crew "
+        "honoured for the rescue</a><strong> [REACTION]</strong></p>"
+        f"<p>{STORY[1]}</p>"
+    )
+    drop_teasers(root)
+    assert texts(root) == [STORY[0], STORY[1]]
+
+
 def test_prose_that_starts_like_a_label_stays() -> None:
     root = fragment(
         f"<p>More than forty boats used the pier last year. {STORY[3]}</p>"

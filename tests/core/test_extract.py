@@ -13,6 +13,7 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 from clipper.core.article import KIND_ARTICLE, KIND_LINK, KIND_TEXT, Article
+from clipper.core.cleanhtml import lift_line_breaks
 from clipper.core.errors import NoArticle
 from clipper.core.extract import (
     article_from_document,
@@ -763,3 +764,42 @@ def test_an_invision_thread_keeps_each_post_signed() -> None:
         assert f"{name} · {when}\n\n" in text
     assert "previous interface was calmer" in text and "which most of us liked" in text
     assert "1,204 posts" not in text and "Quote" not in text
+
+
+def test_a_line_break_inside_bold_text_does_not_glue_words_or_cut_the_paragraph() -> None:
+    # Trafilatura cut a paragraph with a <br> inside an inline element into one piece per
+    # element, trimmed: "<b>Spence </b>to get" became "Spenceto get" on a line of its own.
+    html = (
+        "<html><head><title>Squad 2024</title></head><body><article><h1>Squad 2024</h1>"
+        + "".join(
+            f"<p>{prose('The club confirmed its squad for the season ahead.', 3)}</p>"
+            for _ in range(3)
+        )
+        + "<p><b><span>Players in - Gray and Bergvall</span><br><span>Players out - Rodon"
+        "</span></b><br><br>With the current squad we needed to omit two players, "
+        "<b>Reguilon, </b>and <b>Spence </b>to get to a compliant squad size.</p>"
+        "</article></body></html>"
+    )
+    text = extract_article(html).text
+    assert "Players in - Gray and Bergvall\nPlayers out - Rodon" in text
+    assert "omit two players, Reguilon, and Spence to get to a compliant squad size." in text
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("<p>x <b>in<br>out</b> y</p>", "<p>x <b>in</b><br><b>out</b> y</p>"),
+        ("<p><a href='/a'>one<br>two<br></a> tail</p>",
+         "<p><a href=\"/a\">one</a><br><a href=\"/a\">two</a><br> tail</p>"),
+        # a box of blocks, or a post's text box, is not a line of text: it stays whole
+        ("<div><span itemprop='text'>a<br>b</span></div>",
+         "<div><span itemprop=\"text\">a<br>b</span></div>"),
+        ("<div><span>a<br>b<div>quote</div></span></div>",
+         "<div><span>a<br>b<div>quote</div></span></div>"),
+    ],
+)  # fmt: skip
+def test_inline_elements_split_at_their_line_breaks(before: str, after: str) -> None:
+    tree = lxml_html.fromstring(f"<html><body>{before}</body></html>")
+    lift_line_breaks(tree)
+    body = tree.find("body")
+    assert "".join(lxml_html.tostring(child, encoding="unicode") for child in body) == after

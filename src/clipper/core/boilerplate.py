@@ -542,7 +542,8 @@ def _linked_share(block: etree._Element, words: int) -> float:
 def _is_link_block(block: etree._Element) -> bool:
     if block.tag in _LINE_TAGS:
         words = _words(block)[0]
-        return 0 < words <= _LINE_MAX_WORDS and _linked_share(block, words) >= _LINK_SHARE
+        lines = 1 + len(block.findall(".//br"))  # links one per line: "A [VIDEO]<br>B"
+        return 0 < words <= _LINE_MAX_WORDS * lines and _linked_share(block, words) >= _LINK_SHARE
     if block.tag in ("ul", "ol"):
         items = [item for item in block if item.tag == "li"]
         if not items:

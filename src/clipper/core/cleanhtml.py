@@ -24,6 +24,7 @@ __all__ = [
     "body_to_html",
     "code_language",
     "detach_captions",
+    "lift_line_breaks",
     "remove",
     "safe_url",
     "serialize",
@@ -43,6 +44,8 @@ _HI_TAGS = {"#b": "strong", "#i": "em", "#u": "em", "#t": "code", "#sub": "sub",
 _BLOCK_XML = frozenset({"head", "p", "list", "quote", "table", "div"})
 _CODE_BLOCK_PARENTS = frozenset({"body", "quote", "div", "doc"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Inline elements split at the line breaks inside them (lift_line_breaks).
+_BREAKABLE = frozenset({"a", "b", "em", "font", "i", "mark", "small", "span", "strong", "u"})
 # HTML elements that sit inside a line of text (a paragraph's content).
 INLINE_TAGS = frozenset(
     {"a", "abbr", "b", "br", "cite", "code", "em", "i", "img", "mark", "q", "s", "small", "span",
@@ -357,3 +360,41 @@ def _caption_into_image(caption: etree._Element, container: etree._Element | Non
     if text and not images[0].get("alt"):
         images[0].set("alt", text)
     remove(caption)
+
+
+def lift_line_breaks(tree: etree._Element) -> None:
+    """Split inline elements at the line breaks inside them, before extraction.
+
+    ``<b>Players in<br>Players out</b>`` becomes ``<b>Players in</b><br><b>Players out</b>``.
+    Trafilatura cuts a paragraph holding a break inside an inline element into one
+    paragraph per element and trims each, so "<b>Spence </b>to get" came out as
+    "Spenceto get" on a line of its own.
+    """
+    for br in list(tree.iter("br")):
+        parent = br.getparent()
+        while _is_breakable(parent):
+            rest = etree.Element(parent.tag, attrib=dict(parent.attrib))
+            rest.attrib.pop("id", None)
+            rest.text, br.tail = br.tail, None
+            for sibling in list(br.itersiblings()):
+                rest.append(sibling)
+            rest.tail, parent.tail = parent.tail, None
+            parent.remove(br)
+            parent.addnext(br)
+            if rest.text or len(rest):
+                br.addnext(rest)
+            else:
+                br.tail = rest.tail
+            parent = br.getparent()
+
+
+def _is_breakable(element: etree._Element | None) -> bool:
+    """An inline element of text alone: a <span> that holds blocks (a forum post's
+    ``itemprop="text"`` box) or names a part of the page stays whole."""
+    return (
+        element is not None
+        and element.tag in _BREAKABLE
+        and element.getparent() is not None
+        and element.get("itemprop") is None
+        and all(child.tag in INLINE_TAGS for child in element if isinstance(child.tag, str))
+    )

@@ -32,6 +32,7 @@ from clipper.core.cleanhtml import (
     body_to_html,
     code_language,
     detach_captions,
+    lift_line_breaks,
     remove,
     serialize,
 )
@@ -234,6 +235,7 @@ def _prepare_tree(tree: lxml_html.HtmlElement, page: PageInfo) -> tuple[list[Pic
     for pre in tree.iter("pre"):
         _mark_code_block(pre)
     detach_captions(tree)
+    lift_line_breaks(tree)
     page_text = _open_noscript_view(tree, _page_text_length(tree))
     prune_page(tree, page_text)
     open_disclosures(tree)
