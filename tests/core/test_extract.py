@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 from clipper.core.article import KIND_ARTICLE, KIND_LINK, KIND_TEXT, Article
-from clipper.core.cleanhtml import lift_line_breaks
+from clipper.core.cleanhtml import SPACE_MARK, keep_spaces, lift_line_breaks, put_back_spaces
 from clipper.core.errors import NoArticle
 from clipper.core.extract import (
     article_from_document,
@@ -803,3 +803,38 @@ def test_inline_elements_split_at_their_line_breaks(before: str, after: str) -> 
     lift_line_breaks(tree)
     body = tree.find("body")
     assert "".join(lxml_html.tostring(child, encoding="unicode") for child in body) == after
+
+
+def test_words_beside_a_link_or_bold_word_in_a_box_stay_apart() -> None:
+    # Trafilatura trims the text and tail of an inline element straight in a <div>:
+    # "<a>Pet Insurance</a> helps" came out "Pet Insurancehelps".
+    html = (
+        "<html><head><title>Pets</title></head><body><article><h1>Pets</h1>"
+        + "".join(
+            f"<p>{prose('Owners told us how they care for their animals.', 3)}</p>"
+            for _ in range(3)
+        )
+        + "<div><a href='/insurance'>Pet Insurance</a> helps you pay the vet when your pet "
+        "falls ill or has an accident far from home.</div>"
+        "<div><i>Back on 1 April there was a set of <a href='/p'>45 patches</a> by an "
+        "engineer to begin converting the whole kernel.</i></div>"
+        "<pre><code>if  x:\n    <b>y</b>  = 1</code></pre>"
+        "</article></body></html>"
+    )
+    text = extract_article(html).text
+    assert "Pet Insurance helps you pay the vet" in text
+    assert "a set of 45 patches by an engineer" in text
+    assert "if  x:\n    y  = 1" in text  # code keeps its spaces as they were
+    assert SPACE_MARK not in text
+
+
+def test_marking_spaces_is_undone_exactly_and_skipped_on_pages_that_show_the_mark() -> None:
+    source = "<html><body><div>a <b> b </b> c<a href='/'>d</a>  e</div></body></html>"
+    tree = lxml_html.fromstring(source)
+    before = lxml_html.tostring(tree)
+    edits = keep_spaces(tree, source)
+    assert edits and SPACE_MARK in tree.text_content()
+    put_back_spaces(edits)
+    assert lxml_html.tostring(tree) == before
+    shown = f"<html><body><p>Type {SPACE_MARK} for a space: <b>a</b> b</p></body></html>"
+    assert keep_spaces(lxml_html.fromstring(shown), shown) == []

@@ -21,10 +21,14 @@ __all__ = [
     "HEADINGS",
     "INLINE_TAGS",
     "PERMALINK_SIGNS",
+    "SPACE_MARK",
     "body_to_html",
     "code_language",
     "detach_captions",
+    "drop_space_marks",
+    "keep_spaces",
     "lift_line_breaks",
+    "put_back_spaces",
     "remove",
     "safe_url",
     "serialize",
@@ -398,3 +402,74 @@ def _is_breakable(element: etree._Element | None) -> bool:
         and element.get("itemprop") is None
         and all(child.tag in INLINE_TAGS for child in element if isinstance(child.tag, str))
     )
+
+
+# Stands for a space trafilatura would trim at the edge of an inline element's text
+# (keep_spaces): the "open box" sign, which pages about text alone show; trafilatura
+# deletes characters that print nothing, such as the private-use ones.
+SPACE_MARK = "\u2423"
+_EDGE_SPACE_TAGS = frozenset(INLINE_TAGS - {"br", "img", "code"})
+
+
+# One marked text: the element, whether it was the tail, and the text as it was.
+SpaceEdit = tuple[etree._Element, bool, str]
+
+
+def keep_spaces(tree: etree._Element, html: str) -> list[SpaceEdit]:
+    """Mark the spaces around inline elements that trafilatura would trim, before extraction.
+
+    Trafilatura trims the text and the tail of an inline element it takes outside a
+    paragraph (a link or a bold word straight in a <div>): "<a>Pet Insurance</a> helps"
+    came out "Pet Insurancehelps", "set of <a>45 patches</a>" as "set of45 patches".
+    A page (``html``) that shows the mark itself is left alone. Returns the texts it
+    changed, for put_back_spaces.
+    """
+    if SPACE_MARK in html or "&#9251;" in html or "&#x2423;" in html or "&#X2423;" in html:
+        return []
+    edits: list[SpaceEdit] = []
+    verbatim = {part for box in tree.iter("pre", "code", "textarea") for part in box.iter()}
+    for element in tree.iter(*_EDGE_SPACE_TAGS):
+        if element in verbatim:
+            continue  # its white space is kept as it is
+        tail = element.tail
+        if tail and tail[0].isspace() and not tail.isspace():
+            edits.append((element, True, tail))
+            element.tail = SPACE_MARK + tail.lstrip()
+        if len(element):
+            _mark_end(element, False, edits)
+        before = element.getprevious()
+        if before is not None:
+            _mark_end(before, True, edits)
+        elif (parent := element.getparent()) is not None:
+            _mark_end(parent, False, edits)
+    return edits
+
+
+def _mark_end(element: etree._Element, tail: bool, edits: list[SpaceEdit]) -> None:
+    """Mark the space at the end of an element's text (or tail), before an inline element."""
+    text = element.tail if tail else element.text
+    if not text or not text[-1].isspace() or text.isspace():
+        return
+    edits.append((element, tail, text))
+    if tail:
+        element.tail = text.rstrip() + SPACE_MARK
+    else:
+        element.text = text.rstrip() + SPACE_MARK
+
+
+def put_back_spaces(edits: list[SpaceEdit]) -> None:
+    """Undo keep_spaces on the page's tree, in reverse order (one text may be marked twice)."""
+    for element, tail, text in reversed(edits):
+        if tail:
+            element.tail = text
+        else:
+            element.text = text
+
+
+def drop_space_marks(body: etree._Element) -> None:
+    """Make each mark in an extracted body a space again."""
+    for element in body.iter():
+        if element.text and SPACE_MARK in element.text:
+            element.text = element.text.replace(SPACE_MARK, " ")
+        if element.tail and SPACE_MARK in element.tail:
+            element.tail = element.tail.replace(SPACE_MARK, " ")

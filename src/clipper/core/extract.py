@@ -32,7 +32,10 @@ from clipper.core.cleanhtml import (
     body_to_html,
     code_language,
     detach_captions,
+    drop_space_marks,
+    keep_spaces,
     lift_line_breaks,
+    put_back_spaces,
     remove,
     serialize,
 )
@@ -88,9 +91,13 @@ def extract_article(html: str, url: str | None = None) -> Article:
         raise no_article
     page = read_page(tree, url)
     pictures, page_text, thread = _prepare_tree(tree, page)
+    edits = keep_spaces(tree, html)
     body = _extract_body(tree, url or page.canonical, page_text, thread=thread)
+    put_back_spaces(edits)
     if body is None:
         raise no_article
+    if edits:
+        drop_space_marks(body)
     restore_card_titles(body, tree)
     root = body_to_html(body, page.base, pictures)
     drop_teasers(root)
