@@ -163,7 +163,8 @@ def mark_thread(tree: etree._Element) -> bool:
     each post is rebuilt as its signature line and its text (_rebuild_post). Returns
     whether the page is a thread.
     """
-    for posting in tree.xpath(_THREAD):
+    items = _items_by_type(tree)
+    for posting in items.get("DiscussionForumPosting", []):
         replies = posting.xpath(_REPLY)
         if replies and not posting.xpath("ancestor::*[@itemprop='articleBody']"):
             posting.set("itemprop", "articleBody")
@@ -172,12 +173,22 @@ def mark_thread(tree: etree._Element) -> bool:
             for post in [posting, *replies]:
                 _sign_post(post)
             return True
-    return _mark_comment_items(tree) or _mark_board_posts(tree)
+    return _mark_comment_items(items.get("Comment", [])) or _mark_board_posts(tree)
 
 
-def _mark_comment_items(tree: etree._Element) -> bool:
+def _items_by_type(tree: etree._Element) -> dict[str, list[etree._Element]]:
+    """The page's microdata items by type ("Comment" for https://schema.org/Comment)."""
+    items: dict[str, list[etree._Element]] = {}
+    for itemtype in tree.xpath("//@itemtype"):
+        element = itemtype.getparent()
+        if element.get("itemscope") is not None:
+            items.setdefault(itemtype.rstrip("/ ").rsplit("/", 1)[-1], []).append(element)
+    return items
+
+
+def _mark_comment_items(comments: list[etree._Element]) -> bool:
     """Mark a thread whose posts are sibling schema.org ``Comment`` items (see mark_thread)."""
-    posts = [post for post in tree.xpath(_COMMENT) if _own_text(post) is not None]
+    posts = [post for post in comments if _own_text(post) is not None]
     parents = Counter(post.getparent() for post in posts if _is_outermost(post))
     if not parents:
         return False
@@ -377,12 +388,7 @@ def _owner(element: etree._Element) -> etree._Element | None:
     return None
 
 
-_THREAD = (
-    "//*[@itemscope]"
-    "[substring(@itemtype, string-length(@itemtype) - 21) = 'DiscussionForumPosting']"
-)
 _REPLY = ".//*[@itemprop='comment'][@itemscope]"
-_COMMENT = "//*[@itemscope][substring(@itemtype, string-length(@itemtype) - 7) = '/Comment']"
 _IN_BODY = "ancestor-or-self::*[@itemprop='articleBody']"
 
 
@@ -399,14 +405,16 @@ class _Board:
 _BOARDS = (
     # phpBB: a div.post holds the poster's profile and a postbody with the text.
     _Board(
-        post="//div[contains(concat(' ', normalize-space(@class), ' '), ' post ')]",
+        post="//div[@class='postbody']"
+        "/ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' post ')][1]",
         text=".//div[@class='postbody']//div[@class='content']",
         name=".//a[contains(@class, 'username')]",
         date=".//p[@class='author']",
     ),
     # Invision Community: an article.ipsComment with its author pane beside the text.
     _Board(
-        post="//article[contains(concat(' ', normalize-space(@class), ' '), ' ipsComment ')]",
+        post="//article[contains(@class, 'ipsComment')]"
+        "[contains(concat(' ', normalize-space(@class), ' '), ' ipsComment ')]",
         text=".//*[@data-role='commentContent']",
         name=".//*[contains(@class, 'cAuthorPane_author')]//a",
         date=".//time",
