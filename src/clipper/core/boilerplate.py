@@ -187,7 +187,11 @@ def _items_by_type(tree: etree._Element) -> dict[str, list[etree._Element]]:
 
 
 def _mark_comment_items(comments: list[etree._Element]) -> bool:
-    """Mark a thread whose posts are sibling schema.org ``Comment`` items (see mark_thread)."""
+    """Mark a thread whose posts are sibling schema.org ``Comment`` items (see mark_thread).
+
+    The thread's opening post is often a plain box of the same kind as the replies (its
+    markup is the page's JSON-LD): it counts when its text is where theirs is.
+    """
     posts = [post for post in comments if _own_text(post) is not None]
     parents = Counter(post.getparent() for post in posts if _is_outermost(post))
     if not parents:
@@ -224,7 +228,7 @@ def _mark_board_posts(tree: etree._Element) -> bool:
             continue
         parent, count = parents.most_common(1)[0]
         if count < THREAD_MIN_POSTS or parent is None or parent.xpath(_IN_BODY):
-            return False
+            continue
         parent.set("itemprop", "articleBody")
         for post in posts:
             if post.getparent() is parent:
@@ -255,7 +259,7 @@ def _is_outermost(post: etree._Element) -> bool:
     """Not inside another item, but for the list of comments holding it (a vBulletin
     ``UserComments`` list); a Stack Exchange answer's comments are inside the answer."""
     items = post.xpath("ancestor::*[@itemscope]")
-    return not items or (items == [post.getparent()] and len(items) == 1)
+    return not items or items == [post.getparent()]
 
 
 def _path(post: etree._Element, part: etree._Element | None) -> tuple[tuple[str, str], ...]:
@@ -281,8 +285,7 @@ def _rebuild_post(post: etree._Element, text: etree._Element, line: etree._Eleme
     """Leave only a post's signature line and its text, in paragraphs.
 
     Left whole, a post brings its poster's card (join date, post count, title) and its
-    reaction bar. The thread's opening post is often a plain box of the same class as
-    the replies (its markup is the page's JSON-LD): its text is where theirs is.
+    reaction bar.
     """
     for child in list(post):
         post.remove(child)
