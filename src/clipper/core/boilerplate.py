@@ -371,11 +371,7 @@ def _sign_post(post: etree._Element) -> None:
     if not name:
         return
     when = next((_squash_text(part) for part in own if part.tag == "time"), "")
-    line = etree.Element("p")
-    strong = etree.SubElement(line, "strong")
-    strong.text = name
-    if when:
-        strong.tail = f" · {when}"
+    line = _signature_line(name, when)
     text.insert(0, line)
     line.tail, text.text = text.text, None
 
