@@ -838,3 +838,36 @@ def test_marking_spaces_is_undone_exactly_and_skipped_on_pages_that_show_the_mar
     assert lxml_html.tostring(tree) == before
     shown = f"<html><body><p>Type {SPACE_MARK} for a space: <b>a</b> b</p></body></html>"
     assert keep_spaces(lxml_html.fromstring(shown), shown) == []
+
+
+def test_an_opening_post_without_microdata_or_data_author_is_signed_like_the_replies() -> None:
+    def post(name: str, words: str, *, reply: bool) -> str:
+        scope = "itemscope itemtype='https://schema.org/Comment' " if reply else ""
+        author = "itemprop='author'" if reply else ""
+        named = f"<span itemprop='name'>{name}</span>" if reply else name
+        wrapper = ("<div class='postbit'>", "</div>") if reply else ("", "")
+        return (
+            f"<article class='message message--post js-post' {scope}><div class='message-inner'>"
+            f"<section class='message-user' {author}>{wrapper[0]}<h4 class='message-name'>"
+            f"<a class='username' href='/members/{name}/'>{named}</a></h4>{wrapper[1]}</section>"
+            f"<time datetime='2022-10-21'>Oct 21, 2022</time>"
+            f"<div class='message-userContent'{' itemprop=text' if reply else ''}>"
+            f"<div class='bbWrapper'>{words}</div></div></div></article>"
+        )
+
+    said = [
+        ("perseus", "I want a wearable that measures oxygen, heart rate and sleep on Android, "
+         "and I would rather not pay for a subscription to see my own numbers."),
+        ("mike", "The watch from the phone maker does all of that and the sleep tracking is "
+         "good, though the battery lasts two days at most when you use it every night."),
+        ("ana", "A ring is worth a look if you mostly care about sleep: it lasts a week and "
+         "you forget you wear it, but the heart rate readings during exercise are rough."),
+    ]  # fmt: skip
+    thread = "".join(post(n, w, reply=i > 0) for i, (n, w) in enumerate(said))
+    html = (
+        "<html><head><title>Best wearable? - Forums</title></head><body><h1>Best wearable?</h1>"
+        f"<div class='block-body'>{thread}</div>{_sidebar()}</body></html>"
+    )
+    text = extract_article(html, "https://forums.example/threads/wearable.1/").text
+    for name, words in said:
+        assert f"{name} · Oct 21, 2022\n\n{words}" in text

@@ -204,18 +204,20 @@ def _mark_comment_items(comments: list[etree._Element]) -> bool:
     # The classes every marked post has: the opening post adds its own ("message--first").
     shared = set.intersection(*(set((post.get("class") or "").split()) for post in marked))
     paths = {_path(post, _own_text(post)) for post in marked}
+    # where the replies show their poster's name, for the opening post
+    names = {_path(post, _author_name(post)) for post in marked} - {()}
     parent.set("itemprop", "articleBody")
     if parent.tag in ("ol", "ul"):
         parent.tag = "div"
     for post in list(parent):
-        names = set((post.get("class") or "").split())
-        if post.tag not in tags or (shared and not shared <= names):
+        classes = set((post.get("class") or "").split())
+        if post.tag not in tags or (shared and not shared <= classes):
             continue
         text = _own_text(post)
         if text is None:
             text = next((box for path in paths if (box := _follow(post, path)) is not None), None)
         if text is not None:
-            _rebuild_post(post, text, _signature(post))
+            _rebuild_post(post, text, _signature(post, names))
     return True
 
 
@@ -262,7 +264,10 @@ def _is_outermost(post: etree._Element) -> bool:
     return not items or items == [post.getparent()]
 
 
-def _path(post: etree._Element, part: etree._Element | None) -> tuple[tuple[str, str], ...]:
+_Path = tuple[tuple[str, str], ...]
+
+
+def _path(post: etree._Element, part: etree._Element | None) -> _Path:
     """The tags and classes from a post down to ``part``."""
     steps = []
     while part is not None and part is not post:
@@ -271,7 +276,7 @@ def _path(post: etree._Element, part: etree._Element | None) -> tuple[tuple[str,
     return tuple(reversed(steps))
 
 
-def _follow(post: etree._Element, path: tuple[tuple[str, str], ...]) -> etree._Element | None:
+def _follow(post: etree._Element, path: _Path) -> etree._Element | None:
     here = post
     for tag, names in path:
         found = next((c for c in here if c.tag == tag and (c.get("class") or "") == names), None)
@@ -299,18 +304,49 @@ def _rebuild_post(post: etree._Element, text: etree._Element, line: etree._Eleme
     _as_paragraphs(text)
 
 
-def _signature(post: etree._Element) -> etree._Element | None:
-    """A "**name** · date" line from a post's author and first date."""
-    author = next(iter(post.xpath(".//*[@itemprop='author']")), None)
-    named = author.xpath(".//*[@itemprop='name']") if author is not None else []
-    name = _squash_text(named[0]) if named else ""
-    if not name and author is not None and len(_squash_text(author)) <= _NAME_MAX_CHARS:
-        name = _squash_text(author)
+def _signature(post: etree._Element, names: set[_Path]) -> etree._Element | None:
+    """A "**name** · date" line from a post's author and first date.
+
+    A post without the microdata (the opening post) has its poster's name in a box like
+    the replies' (``names``: paths from a reply to its poster's name), or in its
+    ``data-author``.
+    """
+    named = _author_name(post)
+    if named is None:
+        named = _like(post, names)
+    name = _squash_text(named) if named is not None else ""
     name = name or squash(post.get("data-author") or "")
     if not name:
         return None
     when = next(iter(post.xpath(".//time|.//*[@itemprop='datePublished']")), None)
     return _signature_line(name, _squash_text(when) if when is not None else "")
+
+
+def _like(post: etree._Element, paths: set[_Path]) -> etree._Element | None:
+    """The box in a post most like the end of one of ``paths``: the deepest step of a path
+    (tag and classes) that the post has too, holding a name-sized text. The opening
+    post's markup differs from the replies' on the way down (a wrapper more or less)."""
+    for path in paths:
+        for tag, names in reversed(path):
+            if not names:
+                continue
+            for found in post.iter(tag):
+                if (found.get("class") or "") == names:
+                    text = _squash_text(found)
+                    if text and len(text) <= _NAME_MAX_CHARS:
+                        return found
+    return None
+
+
+def _author_name(post: etree._Element) -> etree._Element | None:
+    """The element holding the name of a post's author (microdata)."""
+    author = next(iter(post.xpath(".//*[@itemprop='author']")), None)
+    if author is None:
+        return None
+    named = author.xpath(".//*[@itemprop='name']")
+    if named:
+        return named[0]
+    return author if len(_squash_text(author)) <= _NAME_MAX_CHARS else None
 
 
 def _signature_line(name: str, when: str) -> etree._Element:
