@@ -193,16 +193,13 @@ def _mark_comment_items(comments: list[etree._Element]) -> bool:
     markup is the page's JSON-LD): it counts when its text is where theirs is.
     """
     posts = [post for post in comments if _own_text(post) is not None]
-    parents = Counter(post.getparent() for post in posts if _is_outermost(post))
-    if not parents:
-        return False
-    parent, count = parents.most_common(1)[0]
-    if count < THREAD_MIN_POSTS or parent is None or parent.xpath(_IN_BODY):
+    parent = _posts_box([post for post in posts if _is_outermost(post)])
+    if parent is None:
         return False
     marked = [post for post in posts if post.getparent() is parent]
     tags = {post.tag for post in marked}
     # The classes every marked post has: the opening post adds its own ("message--first").
-    shared = set.intersection(*(set((post.get("class") or "").split()) for post in marked))
+    shared = set.intersection(*(_classes(post) for post in marked))
     paths = {_path(post, _own_text(post)) for post in marked}
     # where the replies show their poster's name, for the opening post
     names = {_path(post, _author_name(post)) for post in marked} - {()}
@@ -210,8 +207,7 @@ def _mark_comment_items(comments: list[etree._Element]) -> bool:
     if parent.tag in ("ol", "ul"):
         parent.tag = "div"
     for post in list(parent):
-        classes = set((post.get("class") or "").split())
-        if post.tag not in tags or (shared and not shared <= classes):
+        if post.tag not in tags or (shared and not shared <= _classes(post)):
             continue
         text = _own_text(post)
         if text is None:
@@ -225,11 +221,8 @@ def _mark_board_posts(tree: etree._Element) -> bool:
     """Mark a thread of a forum whose posts have a fixed shape but no microdata (_BOARDS)."""
     for shape in _BOARDS:
         posts = [post for post in tree.xpath(shape.post) if post.xpath(shape.text)]
-        parents = Counter(post.getparent() for post in posts)
-        if not parents:
-            continue
-        parent, count = parents.most_common(1)[0]
-        if count < THREAD_MIN_POSTS or parent is None or parent.xpath(_IN_BODY):
+        parent = _posts_box(posts)
+        if parent is None:
             continue
         parent.set("itemprop", "articleBody")
         for post in posts:
@@ -237,6 +230,19 @@ def _mark_board_posts(tree: etree._Element) -> bool:
                 _rebuild_post(post, post.xpath(shape.text)[0], _board_signature(post, shape))
         return True
     return False
+
+
+def _posts_box(posts: list[etree._Element]) -> etree._Element | None:
+    """The box holding most of the posts, when it holds enough to be a thread and is not
+    inside a body marked already."""
+    for parent, count in Counter(post.getparent() for post in posts).most_common(1):
+        if count >= THREAD_MIN_POSTS and parent is not None and not parent.xpath(_IN_BODY):
+            return parent
+    return None
+
+
+def _classes(element: etree._Element) -> set[str]:
+    return set((element.get("class") or "").split())
 
 
 def _board_signature(post: etree._Element, shape: _Board) -> etree._Element | None:
