@@ -209,6 +209,12 @@ def test_inline_parts_of_the_h1_are_not_split() -> None:
     assert read(body="<h1><b>Gr</b>owing <em>tomatoes</em></h1>").h1 == "Growing tomatoes"
 
 
+def test_comments_in_the_h1_are_not_part_of_it() -> None:
+    body = "<h1><!--F#f_1--><span>Silver Proof Set</span><!--<span>87</span>--></h1>"
+    page = read("<title>Silver Proof Set | Shop</title>", body)
+    assert page.h1 == "Silver Proof Set" and page.title == "Silver Proof Set"
+
+
 def test_an_inner_page_with_the_front_pages_title_takes_its_h1() -> None:
     head = "<title>Reddit - The heart of the internet</title>" + meta("og:site_name", "Reddit")
     body = "<h1>Enameled cast iron pan and metal</h1>"

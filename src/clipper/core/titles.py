@@ -282,14 +282,17 @@ _HEADING_BLOCKS = frozenset(
 
 
 def heading_text(element: etree._Element) -> str:
-    """The text of a heading as shown: a <br> is a space, scripts and styles are not text.
+    """The text of a heading as shown: a <br> is a space; scripts, styles and comments are
+    not text.
 
     A block inside the heading (a brand's name in its own <div> above the product's) is
     set apart by a space too: the browser shows it on a line of its own.
     """
     parts = [element.text or ""]
     for child in element:
-        if child.tag in ("script", "style", "noscript", "svg") or child.tag == "br":
+        if not isinstance(child.tag, str):  # a comment ("<!--F#f_1-->") is not shown
+            pass
+        elif child.tag in ("script", "style", "noscript", "svg") or child.tag == "br":
             parts.append(" ")
         elif child.tag in _HEADING_BLOCKS:
             parts.extend((" ", heading_text(child), " "))
