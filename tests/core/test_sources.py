@@ -101,6 +101,17 @@ def test_latin1_label_decodes_as_windows_1252() -> None:
     assert "“Hello”" in text
 
 
+def test_a_page_saved_after_its_utf8_was_read_as_latin1_is_read_as_written() -> None:
+    written = "<p>Don\u2019t \u2013 caf\u00e9 for \u20ac5 \U0001f600</p>"
+    for misread in ("latin-1", "cp1252"):  # "Donâ\x80\x99t" and "Donâ€™t"
+        assert decode_html(written.encode().decode(misread).encode(), "utf-8")[0] == written
+
+
+def test_a_stray_accented_pair_is_not_taken_for_misread_utf8() -> None:
+    body = "<p>\u00c2\u00a9 \u00c3cme 2024, S\u00c3O PAULO \u2013 caf\u00e9</p>".encode()
+    assert decode_html(body, "utf-8")[0] == body.decode()
+
+
 def test_meta_charset_inside_a_comment_is_ignored() -> None:
     body = '<!-- <meta charset="koi8-r"> --><p>Ünïcödé</p>'.encode()
     assert decode_html(body)[1] == "utf-8"

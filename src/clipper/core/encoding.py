@@ -88,7 +88,47 @@ def decode_html(body: bytes, charset: str | None = None) -> tuple[str, str]:
         or _meta_charset(body)
         or _guess_encoding(body)
     )
-    return _decode(body, encoding), encoding
+    return repair_double_encoding(_decode(body, encoding)), encoding
+
+
+# The bytes 0x80-0xBF as Latin-1 or Windows-1252 show them: a UTF-8 continuation byte.
+_CP1252_HIGH = bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore")  # € and the like
+_CONTINUATION = f"[\u0080-\u00bf{_CP1252_HIGH}]"
+# A UTF-8 character whose bytes were read one by one as Latin-1 or Windows-1252:
+# "â€™" for a right single quote, "Ã©" for "é".
+_MISREAD_UTF8 = re.compile(
+    f"[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}"
+    f"|[\u00f0-\u00f4]{_CONTINUATION}{{3}}"
+)
+# "Ã©" and the like (Latin letters), "Â " (no-break space), "â€" and "â\x80" (quotes, dashes).
+_COMMON_LEADS = ("\u00c3", "\u00c2", "\u00e2\u20ac", "\u00e2\u0080")
+# Fewer misread characters than this are left alone: text may show an "Â©" on purpose.
+MISREAD_MIN = 3
+
+
+def repair_double_encoding(text: str, minimum: int = MISREAD_MIN) -> str:
+    """A page whose UTF-8 was once decoded as Latin-1 and saved again, read as written.
+
+    Pages passed through a tool that got the encoding wrong carry "donâ€™t" where the
+    author wrote "don't", in their text and titles alike. Each such run of characters
+    is turned back into the bytes it was read from and decoded as UTF-8; runs that do
+    not decode, and texts with fewer than ``minimum`` of them, are left as they are.
+    """
+    # Nearly every misread character starts with one of these; counting them is quick.
+    if minimum > 1 and sum(text.count(lead) for lead in _COMMON_LEADS) < minimum:
+        return text
+    if len(_MISREAD_UTF8.findall(text)) < minimum:
+        return text
+    return _MISREAD_UTF8.sub(_reread, text)
+
+
+def _reread(match: re.Match[str]) -> str:
+    chars = match.group()
+    try:
+        raw = bytes(ord(c) if ord(c) < 256 else c.encode("cp1252")[0] for c in chars)
+        return raw.decode("utf-8")
+    except UnicodeError:
+        return chars
 
 
 def decode_text(body: bytes, charset: str | None = None) -> str:

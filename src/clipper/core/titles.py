@@ -14,6 +14,8 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from clipper.core.encoding import repair_double_encoding
+
 # " - ", " | ", " — ", " » ", " :: " and the like between a headline and a site name.
 _TITLE_SEPARATOR = re.compile(r"(\s+(?:[-|\u2013\u2014»·•/]|::)\s+|(?<=\w):\s+)")
 # Between a headline and a tagline or unrecognised brand: not a colon, not a slash.
@@ -23,11 +25,6 @@ _TAGLINE_MIN_WORDS = 2
 _CRUMB_SEPARATOR = re.compile(r"(\s+(?:[-|\u2013\u2014»·•/>]|::)\s+)")
 _SMALL_WORDS = frozenset({"and", "of", "the", "for", "in", "on", "at", "to", "a", "an"})
 _SPACES = re.compile(r"\s+")
-# A UTF-8 lead byte read as Latin-1/Windows-1252 ("Ã", "â") and a continuation byte after it.
-_MOJIBAKE = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
-    "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-)
 _WORD = re.compile(r"\w+")
 _PERMALINK_TAIL = "¶§🔗⚓"
 
@@ -138,16 +135,9 @@ def _without_section(title: str, raw: str) -> str:
 def repair_mojibake(text: str) -> str:
     """UTF-8 that was read as Latin-1 or Windows-1252, read again ("cafÃ©" -> "café").
 
-    Only when the whole text converts back: a text with other non-Latin letters is left alone.
+    A title is short: one misread character in it is enough to tell.
     """
-    if not _MOJIBAKE.search(text):
-        return text
-    for encoding in ("cp1252", "latin-1"):
-        try:
-            return text.encode(encoding).decode("utf-8")
-        except UnicodeError:
-            continue
-    return text
+    return repair_double_encoding(text, minimum=1)
 
 
 def _is_title_tail(heading: str, title: str | None) -> bool:
