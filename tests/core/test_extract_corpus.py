@@ -77,3 +77,15 @@ def test_a_list_article_keeps_its_list() -> None:
     assert article.author == "Resy Staff"
     assert "Agi's Counter" in article.text
     assert article.word_count > 3000
+
+
+@pytest.mark.parametrize(
+    ("page", "heading"), [("4708", "Snake Plant (Sansevieria"), ("4007", "Building Raised Beds")]
+)
+def test_an_article_flattened_by_the_fallback_keeps_its_sections(page: str, heading: str) -> None:
+    # Trafilatura's balanced pass fell back to the <article>'s text as one run-on
+    # paragraph, breadcrumbs and all; the recall pass had found its headings and lists.
+    article = extract_article(*wcxb(page))
+    lines = article.text.splitlines()
+    assert max(len(line.split()) for line in lines) < 300
+    assert any(line.strip().startswith(heading) for line in lines)

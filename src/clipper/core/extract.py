@@ -63,6 +63,10 @@ TITLE_MAX_CHARS = 100
 # it is not tried when the balanced one has this share of the page's text already.
 RECALL_GAIN = 1.2
 RECALL_SKIP_SHARE = 0.5
+# A balanced body of at most this many paragraphs, one this long, and nothing else is
+# trafilatura's fallback text (_is_flat); a recall body with structure and this share of
+# its length replaces it.
+FLAT_MAX_PARTS, FLAT_MIN_CHARS, FLAT_KEEP = 3, 1500, 0.7
 # Both found less than this share of the page's text: try once more without links, and
 # take that body when it is this much longer.
 LINKS_OFF_SHARE = 0.02
@@ -297,16 +301,21 @@ def _extract_body(
     finds much more, it found content the balanced mode left out far more often than
     noise. A few more lines are usually noise (a byline, a caption, a share line). When
     the balanced body already holds half the page's text, there is nothing left to find.
+    A balanced body that is trafilatura's flat fallback (one run-on paragraph) gives way
+    to a recall body with its headings and lists, if that keeps most of the text.
     On a marked thread (boilerplate.mark_thread) trafilatura's own rules take the posting:
     its comparison with readability and jusText would trade the replies for the first post.
     """
     balanced = _run_trafilatura(tree, url, favor_recall=False, fast=thread)
     length = _body_length(balanced)
-    if length >= RECALL_SKIP_SHARE * page_text:
+    flat = _is_flat(balanced)
+    if length >= RECALL_SKIP_SHARE * page_text and not flat:
         return balanced
     recall = _run_trafilatura(tree, url, favor_recall=True)
     if _is_page_dump(recall) and length > 0:
         recall = None
+    if flat and not _is_flat(recall) and _body_length(recall) >= FLAT_KEEP * length:
+        return recall
     best = recall if _body_length(recall) > RECALL_GAIN * length else balanced
     if _body_length(best) < LINKS_OFF_SHARE * page_text:
         # Trafilatura drops blocks that are mostly links; on a page made of link cards (a
@@ -329,6 +338,16 @@ def _page_text_length(tree: lxml_html.HtmlElement) -> int:
         if not any(outer.tag in _HIDDEN for outer in hidden.iterancestors()):
             total -= _text_length(hidden)
     return total
+
+
+def _is_flat(body: etree._Element | None) -> bool:
+    """Whether a body is trafilatura's fallback: a page's or an <article>'s text as a
+    paragraph or two of run-on text, every heading, list and line break gone."""
+    if body is None or not len(body) or len(body) > FLAT_MAX_PARTS:
+        return False
+    if any(part.tag != "p" or len(part) for part in body):
+        return False
+    return max(len(part.text or "") for part in body) >= FLAT_MIN_CHARS
 
 
 def _is_page_dump(body: etree._Element | None) -> bool:
