@@ -150,6 +150,23 @@ def test_blog_table_lists_and_quote_survive() -> None:
     assert "- Retry on connection errors and timeouts:\n  - the connection" in got.text
 
 
+def test_a_table_that_lays_out_the_page_is_not_kept_as_a_table() -> None:
+    # Older sites set the whole article in one cell: as a table its sections would run
+    # together on one line of text and one row of Markdown.
+    line = "The lantern keepers of the northern coast worked long nights all year."
+    html = (
+        "<html><head><title>Lantern keepers</title></head><body><table><tr>"
+        '<td><a href="/">Home</a></td><td><h2>Lantern keepers</h2>'
+        f"<p>{prose(line, 2)}</p><h3>The first winter</h3><p>{prose(line, 3)}</p>"
+        f"<h3>The long watch</h3><p>{prose(line, 4)}</p></td></tr></table></body></html>"
+    )
+    got = extract_article(html, "https://example.com/lanterns")
+    assert page(got.html).find(".//table") is None
+    assert [h.text for h in page(got.html).iter("h3")] == ["The first winter", "The long watch"]
+    assert "\n\nThe long watch\n\n" in got.text
+    assert "### The first winter" in got.markdown
+
+
 def test_docs_code_language_comes_from_the_highlight_wrapper() -> None:
     got = article("docs.html")
     languages = [c.get("class") for c in page(got.html).iter("code") if c.get("class")]

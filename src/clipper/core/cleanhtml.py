@@ -60,6 +60,9 @@ INLINE_TAGS = frozenset(
 _REPEAT_MIN_WORDS = 10
 _LETTERS = re.compile(r"[^\W\d_]")
 _CAPTION_MAX_WORDS = 80
+# A table cell with a heading or this many blocks is a page's layout, not data.
+_LAYOUT_BLOCKS = frozenset({"head", "p", "list", "quote", "table", "code"})
+_LAYOUT_MIN_BLOCKS = 3
 _SENTENCE_END = re.compile(r"\w{3,}[.!?\u2026][\"'\u201d\u2019)]*$")
 _CAPTION_HINT = re.compile(r"caption|credit", re.IGNORECASE)
 
@@ -198,12 +201,29 @@ def _code_text(element: etree._Element) -> str:
 
 
 def _add_table(dst: etree._Element, src: etree._Element, base: str | None) -> None:
+    if _is_layout_table(src):
+        for cell in src.iter("cell"):
+            _fill(dst, cell, base, wrap_inline=True)
+        return
     table = etree.SubElement(dst, "table")
     for row in src.iterchildren("row"):
         tr = etree.SubElement(table, "tr")
         for cell in row.iterchildren("cell"):
             tag = "th" if cell.get("role") == "head" else "td"
             _fill(etree.SubElement(tr, tag), cell, base, wrap_inline=False)
+
+
+def _is_layout_table(table: etree._Element) -> bool:
+    """Whether a table only lays out the page: a cell holds headings or several paragraphs.
+
+    Older sites and generated docs set the whole article in one cell; shown as a table,
+    its sections would run together on one line of text, one row of Markdown.
+    """
+    for cell in table.iter("cell"):
+        blocks = [child for child in cell if child.tag in _LAYOUT_BLOCKS]
+        if len(blocks) >= _LAYOUT_MIN_BLOCKS or any(block.tag == "head" for block in blocks):
+            return True
+    return False
 
 
 def _fill_inline(dst: etree._Element, src: etree._Element, base: str | None) -> None:
