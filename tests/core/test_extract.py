@@ -783,6 +783,57 @@ def test_an_invision_thread_keeps_each_post_signed() -> None:
     assert "1,204 posts" not in text and "Quote" not in text
 
 
+def test_a_question_page_keeps_every_answer_signed_without_comments() -> None:
+    # A schema.org QAPage as Stack Exchange marks it up: trafilatura kept the question
+    # and dropped the answers (all ten of them on one Stack Overflow page).
+    said = [
+        ("Basj", "2018-06-08", "<p>Is it possible to show how async and await work with "
+         "only these two keywords and a loop, and no other asyncio function at all?</p>"),
+        ("Levon", "2018-11-21", "<p>I will give three solutions to the same problem.</p>"
+         "<pre><code>async def sum_(name, numbers):\n    await sleep()\n</code></pre>"
+         "<p>The first runs the tasks one after the other, the last lets them overlap.</p>"),
+        ("Martijn", "2019-02-03", "<p>Every coroutine yields to the event loop at each "
+         "await; the loop then runs whichever other task is ready to go on.</p>"),
+    ]  # fmt: skip
+
+    def post(number: int, name: str, when: str, text: str) -> str:
+        comment = (
+            "<ul class='comments-list'><li class='comment' itemscope "
+            "itemtype='https://schema.org/Comment'><div itemprop='text'>Nice, thanks for "
+            "this one</div><span itemprop='author' itemscope itemtype='http://schema.org/Person'>"
+            "<a>someone</a></span></li></ul>"
+        )
+        return (
+            f"<div class='votecell'><div class='js-vote-count'>{40 - number}</div></div>"
+            f"<div class='s-prose js-post-body' itemprop='text'>{text}</div>"
+            f"<div class='user-info'><time itemprop='dateCreated' datetime='{when} 09:28:03Z'>"
+            "7 years ago</time><div class='user-details' itemprop='author' itemscope "
+            f"itemtype='http://schema.org/Person'><a href='/users/{number}'>{name}</a>"
+            f"<meta itemprop='name' content='{name}'><span>12.4k</span></div></div>{comment}"
+        )
+
+    answers = "".join(
+        f"<div id='answer-{n}' class='answer' itemprop='{'acceptedAnswer' if n == 1 else ''}"
+        f"{'suggestedAnswer' if n > 1 else ''}' itemscope itemtype='https://schema.org/Answer'>"
+        f"{post(n, *said[n])}</div>"
+        for n in (1, 2)
+    )
+    html = (
+        "<html itemscope itemtype='https://schema.org/QAPage'><head><title>Simplest async/"
+        "await example - Stack Overflow</title></head><body><h1>Simplest async/await "
+        "example</h1><div id='mainbar'><div itemprop='mainEntity' itemscope "
+        f"itemtype='https://schema.org/Question'><div id='question'>{post(0, *said[0])}</div>"
+        f"<div id='answers'><h2>2 Answers</h2>{answers}<form><h2>Your Answer</h2>"
+        "<textarea>Thanks for contributing</textarea></form></div></div></div>"
+        f"{_sidebar()}</body></html>"
+    )
+    text = extract_article(html, "https://stackoverflow.com/questions/1/simplest").text
+    found = [text.find(f"{name} · {when}\n\n") for name, when, _ in said]
+    assert -1 not in found and found == sorted(found)
+    assert "await sleep()" in text and "whichever other task" in text
+    assert "Nice, thanks" not in text and "Your Answer" not in text and "12.4k" not in text
+
+
 def test_a_line_break_inside_bold_text_does_not_glue_words_or_cut_the_paragraph() -> None:
     # Trafilatura cut a paragraph with a <br> inside an inline element into one piece per
     # element, trimmed: "<b>Spence </b>to get" became "Spenceto get" on a line of its own.

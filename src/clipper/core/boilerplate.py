@@ -173,7 +173,78 @@ def mark_thread(tree: etree._Element) -> bool:
             for post in [posting, *replies]:
                 _sign_post(post)
             return True
-    return _mark_comment_items(items.get("Comment", [])) or _mark_board_posts(tree)
+    return (
+        _mark_answers(items.get("Question", []))
+        or _mark_comment_items(items.get("Comment", []))
+        or _mark_board_posts(tree)
+    )
+
+
+def _mark_answers(questions: list[etree._Element]) -> bool:
+    """Mark a question page (schema.org ``QAPage``: Stack Exchange and other Q&A sites).
+
+    Trafilatura took the question and, at best, one answer: on a Stack Overflow page of
+    ten answers it kept none, on one of a single answer it dropped it. The question item
+    is rebuilt as the thread: the question's text, then each answer's, each under its
+    "**name** · date" line. Comments on the posts, vote counts and the answer form go.
+    """
+    for question in questions:
+        if question.tag in ("html", "body"):
+            continue
+        answers = [a for a in question.xpath(_ANSWER) if _item_of(a) is question]
+        posts = [
+            (post, text) for post in (question, *answers) if (text := _item_text(post)) is not None
+        ]
+        if len(posts) < THREAD_MIN_POSTS or question.xpath(_IN_BODY):
+            continue
+        rebuilt = []
+        for post, text in posts:
+            line = _item_signature(post)
+            box = etree.Element("article")
+            if line is not None:
+                box.append(line)
+            box.append(text)
+            text.tail = None
+            _as_paragraphs(text)
+            rebuilt.append(box)
+        for child in list(question):
+            question.remove(child)
+        question.text = None
+        question.set("itemprop", "articleBody")
+        question.extend(rebuilt)
+        return True
+    return False
+
+
+def _item_of(element: etree._Element) -> etree._Element | None:
+    """The microdata item an element belongs to (its nearest ``itemscope`` ancestor)."""
+    return next((a for a in element.iterancestors() if a.get("itemscope") is not None), None)
+
+
+def _item_text(post: etree._Element) -> etree._Element | None:
+    """A question's or an answer's own text, not a comment's on it."""
+    return next((t for t in post.iterfind(".//*[@itemprop='text']") if _item_of(t) is post), None)
+
+
+def _item_signature(post: etree._Element) -> etree._Element | None:
+    """The "**name** · date" line of a question or answer from its own microdata."""
+    author = next((a for a in post.iterfind(".//*[@itemprop='author']") if _item_of(a) is post),
+                  None)  # fmt: skip
+    if author is None:
+        return None
+    named = author.find(".//*[@itemprop='name']")
+    name = (named.get("content") or _squash_text(named)) if named is not None else ""
+    name = squash(name) or _squash_text(author)
+    if not name or len(name) > _NAME_MAX_CHARS:
+        return None
+    created = next(
+        (t for t in post.iterfind(".//*[@itemprop='dateCreated']") if _item_of(t) is post), None
+    )
+    when = ""
+    if created is not None:
+        day = re.match(r"\d{4}-\d\d-\d\d", created.get("datetime") or created.get("content") or "")
+        when = day.group() if day else _squash_text(created)
+    return _signature_line(name, when)
 
 
 def _items_by_type(tree: etree._Element) -> dict[str, list[etree._Element]]:
@@ -430,6 +501,7 @@ def _owner(element: etree._Element) -> etree._Element | None:
 
 
 _REPLY = ".//*[@itemprop='comment'][@itemscope]"
+_ANSWER = ".//*[@itemscope][@itemprop='acceptedAnswer' or @itemprop='suggestedAnswer']"
 _IN_BODY = "ancestor-or-self::*[@itemprop='articleBody']"
 
 
