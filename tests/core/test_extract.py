@@ -834,6 +834,29 @@ def test_a_question_page_keeps_every_answer_signed_without_comments() -> None:
     assert "Nice, thanks" not in text and "Your Answer" not in text and "12.4k" not in text
 
 
+@pytest.mark.parametrize("wrapper", ["FAQPage", "WebPage"])
+def test_an_articles_faq_marked_as_questions_is_not_a_question_page(wrapper: str) -> None:
+    # An FAQ block marks each entry as a Question with an acceptedAnswer: the article
+    # around it stays the clip.
+    line = "Moving a household across the state takes planning, boxes and a good crew."
+    faq = "".join(
+        f"<div itemscope itemprop='mainEntity' itemtype='https://schema.org/Question'>"
+        f"<h3 itemprop='name'>Question {n}?</h3><p itemprop='text'>Asked by movers.</p>"
+        "<div itemscope itemprop='acceptedAnswer' "
+        f"itemtype='https://schema.org/Answer'><div itemprop='text'>Answer {n} is short "
+        "and to the point for every reader.</div></div></div>"
+        for n in (1, 2)
+    )
+    html = (
+        "<html><head><title>Moving across New York</title></head><body><article>"
+        f"<h1>Moving across New York</h1><p>{prose(line, 4)}</p><p>{prose(line, 3)} Twice.</p>"
+        f"<div itemscope itemtype='https://schema.org/{wrapper}'>{faq}</div></article>"
+        "</body></html>"
+    )
+    text = extract_article(html, "https://movers.example/ny/").text
+    assert text.startswith(line) and text.count("planning, boxes and a good crew") == 7
+
+
 def test_a_line_break_inside_bold_text_does_not_glue_words_or_cut_the_paragraph() -> None:
     # Trafilatura cut a paragraph with a <br> inside an inline element into one piece per
     # element, trimmed: "<b>Spence </b>to get" became "Spenceto get" on a line of its own.

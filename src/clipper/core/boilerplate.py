@@ -188,32 +188,37 @@ def _mark_answers(questions: list[etree._Element]) -> bool:
     is rebuilt as the thread: the question's text, then each answer's, each under its
     "**name** · date" line. Comments on the posts, vote counts and the answer form go.
     """
-    for question in questions:
-        if question.tag in ("html", "body"):
-            continue
-        answers = [a for a in question.xpath(_ANSWER) if _item_of(a) is question]
-        posts = [
-            (post, text) for post in (question, *answers) if (text := _item_text(post)) is not None
-        ]
-        if len(posts) < THREAD_MIN_POSTS or question.xpath(_IN_BODY):
-            continue
-        rebuilt = []
-        for post, text in posts:
-            line = _item_signature(post)
-            box = etree.Element("article")
-            if line is not None:
-                box.append(line)
-            box.append(text)
-            text.tail = None
-            _as_paragraphs(text)
-            rebuilt.append(box)
-        for child in list(question):
-            question.remove(child)
-        question.text = None
-        question.set("itemprop", "articleBody")
-        question.extend(rebuilt)
-        return True
-    return False
+    # An FAQ marks each of its entries as a Question too: a question page has one, with
+    # a text of its own besides its title.
+    if len(questions) != 1:
+        return False
+    question = questions[0]
+    if question.tag in ("html", "body") or _item_text(question) is None:
+        return False
+    if question.xpath(f"{_IN_BODY}|{_IN_FAQ}"):
+        return False
+    answers = [a for a in question.xpath(_ANSWER) if _item_of(a) is question]
+    posts = [
+        (post, text) for post in (question, *answers) if (text := _item_text(post)) is not None
+    ]
+    if len(posts) < THREAD_MIN_POSTS:
+        return False
+    rebuilt = []
+    for post, text in posts:
+        line = _item_signature(post)
+        box = etree.Element("article")
+        if line is not None:
+            box.append(line)
+        box.append(text)
+        text.tail = None
+        _as_paragraphs(text)
+        rebuilt.append(box)
+    for child in list(question):
+        question.remove(child)
+    question.text = None
+    question.set("itemprop", "articleBody")
+    question.extend(rebuilt)
+    return True
 
 
 def _item_of(element: etree._Element) -> etree._Element | None:
@@ -502,6 +507,7 @@ def _owner(element: etree._Element) -> etree._Element | None:
 
 _REPLY = ".//*[@itemprop='comment'][@itemscope]"
 _ANSWER = ".//*[@itemscope][@itemprop='acceptedAnswer' or @itemprop='suggestedAnswer']"
+_IN_FAQ = "ancestor::*[@itemscope][contains(@itemtype, 'FAQPage')]"
 _IN_BODY = "ancestor-or-self::*[@itemprop='articleBody']"
 
 
