@@ -155,6 +155,12 @@ def test_valid_date(value: str, expected: str | None) -> None:
         ("Posted on 2024/03/03", "2024-03-03"),
         ("03/03/2024", "2024-03-03"),
         ("the 3rd of March, 2024", "2024-03-03"),
+        ("04/03/2024", "2024-04-03"),  # month first when either way is a date
+        ("28/11/2025", "2025-11-28"),  # day first when the first number is no month
+        ("11-29-2024, 09:03 AM", "2024-11-29"),
+        ("29-11-2024", "2024-11-29"),
+        ("02-12-2025", None),  # December 2 in Europe, February 12 in the US: no telling
+        ("Updated 2025-12-02", "2025-12-02"),
         ("no date here", None),
     ],
 )

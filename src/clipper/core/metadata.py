@@ -314,21 +314,33 @@ _TEXT_DATES = [
     re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_DAY}\.?\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_YEAR}[-/.](?P<month>[01]?\d)[-/.](?P<day>[0-3]?\d)\b"),
-    re.compile(rf"\b(?P<month>[01]?\d)/(?P<day>[0-3]?\d)/{_YEAR}\b"),
+    # month first, as most US sites write it; day first when the first number is over 12
+    re.compile(rf"\b(?P<month>[0-3]?\d)([/-])(?P<day>[0-3]?\d)\2{_YEAR}\b"),
     re.compile(rf"\b(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.{_YEAR}\b"),
 ]
 
 
 def text_date(text: str) -> str | None:
-    """The date in a short line of text ("March 3rd, 2024", "3 Mar 2024", "03/03/2024")."""
+    """The date in a short line of text ("March 3rd, 2024", "3 Mar 2024", "03/03/2024",
+    "11-29-2024", "28/11/2025")."""
     for pattern in _TEXT_DATES:
         match = pattern.search(text)
         if not match:
             continue
         month = match["month"]
         number = _MONTHS.get(month.lower().rstrip(".")) if not month.isdigit() else int(month)
+        day = int(match["day"])
+        if number and month.isdigit() and number > 12 >= day:  # "28/11/2025"
+            number, day = day, number
+        elif (
+            month.isdigit()
+            and day <= 12
+            and "-" in match.group()
+            and match.start("year") > match.start()
+        ):
+            continue  # "02-12-2025" is December 2 in Europe and February 12 in the US
         if number:
-            found = valid_date(f"{match['year']}-{number:02d}-{int(match['day']):02d}")
+            found = valid_date(f"{match['year']}-{number:02d}-{day:02d}")
             if found:
                 return found
     return None
