@@ -750,6 +750,31 @@ def test_a_phpbb_thread_keeps_each_post_signed_and_in_order() -> None:
     assert "Joined" not in text and "Posts:" not in text
 
 
+def test_a_threads_date_is_the_day_its_first_post_was_written() -> None:
+    # A phpBB thread declares no date: the shown dates around it are a later post's and
+    # the posters' join dates ("Founded: Dec 11, 2021").
+    said = [("Outer", "Tue Aug 27, 2019 1:47 am"), ("Minoa", "Wed Dec 11, 2024 5:58 am")]
+    posts = "".join(
+        f"<div class='post bg{n}'><dl class='postprofile'><dt><a class='username'>{name}</a>"
+        f"</dt><dd><strong>Founded:</strong> Dec 11, 2021</dd></dl><div class='postbody'>"
+        f"<p class='author'>by <strong><a class='username'>{name}</a></strong> &raquo; {when}"
+        f"</p><div class='content'>{prose('The season opens with the usual chaos.', 4)} {n}"
+        "</div></div></div>"
+        for n, (name, when) in enumerate(said, 1)
+    )
+    html = (
+        "<html><head><title>Football season - Forums</title></head><body><h2>Football "
+        f"season</h2><div id='page-body'>{posts}</div></body></html>"
+    )
+    assert extract_article(html, "https://forum.example/viewtopic.php?t=2").date == "2019-08-27"
+    declared = html.replace(
+        "<head>", "<head><meta property='article:published_time' content='2019-08-26'>"
+    )
+    assert extract_article(declared, "https://forum.example/viewtopic.php?t=2").date == (
+        "2019-08-26"
+    )
+
+
 def test_an_invision_thread_keeps_each_post_signed() -> None:
     # Invision Community: article.ipsComment boxes, the author pane beside the text.
     said = [

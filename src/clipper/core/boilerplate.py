@@ -36,7 +36,7 @@ from lxml import etree
 
 from clipper.core.article import count_words, split_words
 from clipper.core.cleanhtml import INLINE_TAGS, remove, safe_url
-from clipper.core.metadata import squash
+from clipper.core.metadata import squash, text_date
 from clipper.core.pictures import strip_markers
 
 __all__ = [
@@ -432,12 +432,19 @@ def _author_name(post: etree._Element) -> etree._Element | None:
 
 
 def _signature_line(name: str, when: str) -> etree._Element:
-    line = etree.Element("p")
+    line = etree.Element("p", {_WHEN: when})
     strong = etree.SubElement(line, "strong")
     strong.text = name
     if when:
         strong.tail = f" · {when}"
     return line
+
+
+def thread_date(tree: etree._Element) -> str | None:
+    """The day a marked thread was opened: the date on its first post's signature line."""
+    for line in tree.iterfind(f".//*[@itemprop='articleBody']//p[@{_WHEN}]"):
+        return text_date(line.get(_WHEN) or "")
+    return None
 
 
 def _as_paragraphs(box: etree._Element) -> None:
@@ -506,6 +513,8 @@ def _owner(element: etree._Element) -> etree._Element | None:
 
 
 _REPLY = ".//*[@itemprop='comment'][@itemscope]"
+# The shown date of a post, kept on its signature line for thread_date.
+_WHEN = "data-clipper-when"
 _ANSWER = ".//*[@itemscope][@itemprop='acceptedAnswer' or @itemprop='suggestedAnswer']"
 _IN_FAQ = "ancestor::*[@itemscope][contains(@itemtype, 'FAQPage')]"
 _IN_BODY = "ancestor-or-self::*[@itemprop='articleBody']"

@@ -26,6 +26,7 @@ from clipper.core.boilerplate import (
     mark_thread,
     prune_page,
     restore_card_titles,
+    thread_date,
 )
 from clipper.core.cleanhtml import (
     HEADINGS,
@@ -42,6 +43,7 @@ from clipper.core.cleanhtml import (
 from clipper.core.disclosure import open_disclosures
 from clipper.core.errors import NoArticle
 from clipper.core.markdown import html_to_text, markdown_title, markdown_to_html, text_to_html
+from clipper.core.metadata import meta_date, meta_values
 from clipper.core.pagemeta import PageInfo, host, read_page
 from clipper.core.pictures import Picture, mark_pictures
 from clipper.core.sources import MARKDOWN, TEXT, RawDocument, html_of, text_of
@@ -95,6 +97,10 @@ def extract_article(html: str, url: str | None = None) -> Article:
         raise no_article
     page = read_page(tree, url)
     pictures, page_text, thread = _prepare_tree(tree, page)
+    # A thread's date is the day it was opened, unless the page declares one: the shown
+    # dates and <time>s around it are a later post's, the join date of a poster.
+    if thread and not meta_date(meta_values(tree)):
+        page.date = thread_date(tree) or page.date
     edits = keep_spaces(tree, html)
     body = _extract_body(tree, url or page.canonical, page_text, thread=thread)
     put_back_spaces(edits)
