@@ -167,6 +167,20 @@ def test_a_table_that_lays_out_the_page_is_not_kept_as_a_table() -> None:
     assert "### The first winter" in got.markdown
 
 
+def test_a_data_table_inside_a_layout_table_is_kept_once() -> None:
+    line = "The lantern keepers of the northern coast worked long nights all year."
+    data = "".join(f"<tr><td>Keeper {n}</td><td>{1900 + n}</td></tr>" for n in range(1, 4))
+    html = (
+        "<html><head><title>Lantern keepers</title></head><body><table><tr><td>"
+        f"<h2>Lantern keepers</h2><p>{prose(line, 2)}</p><h3>The roll</h3>"
+        f"<table><tr><th>Keeper</th><th>Year</th></tr>{data}</table>"
+        f"<p>{prose(line, 4)}</p></td></tr></table></body></html>"
+    )
+    got = extract_article(html, "https://example.com/lanterns")
+    assert len(page(got.html).findall(".//table")) == 1
+    assert got.text.count("Keeper 2") == 1 and "| Keeper 2 | 1902 |" in got.markdown
+
+
 def test_docs_code_language_comes_from_the_highlight_wrapper() -> None:
     got = article("docs.html")
     languages = [c.get("class") for c in page(got.html).iter("code") if c.get("class")]

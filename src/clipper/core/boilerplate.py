@@ -233,8 +233,8 @@ def _item_text(post: etree._Element) -> etree._Element | None:
 
 def _item_signature(post: etree._Element) -> etree._Element | None:
     """The "**name** · date" line of a question or answer from its own microdata."""
-    author = next((a for a in post.iterfind(".//*[@itemprop='author']") if _item_of(a) is post),
-                  None)  # fmt: skip
+    authors = (a for a in post.iterfind(".//*[@itemprop='author']") if _item_of(a) is post)
+    author = next(authors, None)
     if author is None:
         return None
     named = author.find(".//*[@itemprop='name']")

@@ -202,7 +202,7 @@ def _code_text(element: etree._Element) -> str:
 
 def _add_table(dst: etree._Element, src: etree._Element, base: str | None) -> None:
     if _is_layout_table(src):
-        for cell in src.iter("cell"):
+        for cell in _cells(src):
             _fill(dst, cell, base, wrap_inline=True)
         return
     table = etree.SubElement(dst, "table")
@@ -219,11 +219,17 @@ def _is_layout_table(table: etree._Element) -> bool:
     Older sites and generated docs set the whole article in one cell; shown as a table,
     its sections would run together on one line of text, one row of Markdown.
     """
-    for cell in table.iter("cell"):
+    for cell in _cells(table):
         blocks = [child for child in cell if child.tag in _LAYOUT_BLOCKS]
         if len(blocks) >= _LAYOUT_MIN_BLOCKS or any(block.tag == "head" for block in blocks):
             return True
     return False
+
+
+def _cells(table: etree._Element) -> Iterator[etree._Element]:
+    """A table's own cells, row by row (not those of a table inside one)."""
+    for row in table.iterchildren("row"):
+        yield from row.iterchildren("cell")
 
 
 def _fill_inline(dst: etree._Element, src: etree._Element, base: str | None) -> None:

@@ -310,12 +310,13 @@ _MONTHS = {
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
+# "03/04/2024", "11-29-2024": month first, as US sites write it (see text_date)
+_MONTH_FIRST = re.compile(rf"\b(?P<month>[0-3]?\d)([/-])(?P<day>[0-3]?\d)\2{_YEAR}\b")
 _TEXT_DATES = [
     re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_DAY}\.?\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_YEAR}[-/.](?P<month>[01]?\d)[-/.](?P<day>[0-3]?\d)\b"),
-    # month first, as most US sites write it; day first when the first number is over 12
-    re.compile(rf"\b(?P<month>[0-3]?\d)([/-])(?P<day>[0-3]?\d)\2{_YEAR}\b"),
+    _MONTH_FIRST,
     re.compile(rf"\b(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.{_YEAR}\b"),
 ]
 
@@ -330,15 +331,12 @@ def text_date(text: str) -> str | None:
         month = match["month"]
         number = _MONTHS.get(month.lower().rstrip(".")) if not month.isdigit() else int(month)
         day = int(match["day"])
-        if number and month.isdigit() and number > 12 >= day:  # "28/11/2025"
-            number, day = day, number
-        elif (
-            month.isdigit()
-            and day <= 12
-            and "-" in match.group()
-            and match.start("year") > match.start()
-        ):
-            continue  # "02-12-2025" is December 2 in Europe and February 12 in the US
+        if pattern is _MONTH_FIRST:  # unless the first number is no month
+            number = int(month)
+            if number > 12 >= day:  # "28/11/2025"
+                number, day = day, number
+            elif day <= 12 and match[2] == "-":
+                continue  # "02-12-2025": December 2 in Europe, February 12 in the US
         if number:
             found = valid_date(f"{match['year']}-{number:02d}-{day:02d}")
             if found:
