@@ -50,6 +50,15 @@ def prose(sentence: str, times: int = 6) -> str:
     return " ".join([sentence] * times)
 
 
+def article_page(title: str, sentence: str, rest: str) -> str:
+    """A page whose <article> is a headline, three paragraphs of ``sentence``, then ``rest``."""
+    paragraphs = "".join(f"<p>{prose(sentence, 3)}</p>" for _ in range(3))
+    return (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"{paragraphs}{rest}</article></body></html>"
+    )
+
+
 # --- the fixture pages ------------------------------------------------------------------
 
 
@@ -899,16 +908,12 @@ def test_an_articles_faq_marked_as_questions_is_not_a_question_page(wrapper: str
 def test_a_line_break_inside_bold_text_does_not_glue_words_or_cut_the_paragraph() -> None:
     # Trafilatura cut a paragraph with a <br> inside an inline element into one piece per
     # element, trimmed: "<b>Spence </b>to get" became "Spenceto get" on a line of its own.
-    html = (
-        "<html><head><title>Squad 2024</title></head><body><article><h1>Squad 2024</h1>"
-        + "".join(
-            f"<p>{prose('The club confirmed its squad for the season ahead.', 3)}</p>"
-            for _ in range(3)
-        )
-        + "<p><b><span>Players in - Gray and Bergvall</span><br><span>Players out - Rodon"
+    html = article_page(
+        "Squad 2024",
+        "The club confirmed its squad for the season ahead.",
+        "<p><b><span>Players in - Gray and Bergvall</span><br><span>Players out - Rodon"
         "</span></b><br><br>With the current squad we needed to omit two players, "
-        "<b>Reguilon, </b>and <b>Spence </b>to get to a compliant squad size.</p>"
-        "</article></body></html>"
+        "<b>Reguilon, </b>and <b>Spence </b>to get to a compliant squad size.</p>",
     )
     text = extract_article(html).text
     assert "Players in - Gray and Bergvall\nPlayers out - Rodon" in text
@@ -938,18 +943,14 @@ def test_inline_elements_split_at_their_line_breaks(before: str, after: str) -> 
 def test_words_beside_a_link_or_bold_word_in_a_box_stay_apart() -> None:
     # Trafilatura trims the text and tail of an inline element straight in a <div>:
     # "<a>Pet Insurance</a> helps" came out "Pet Insurancehelps".
-    html = (
-        "<html><head><title>Pets</title></head><body><article><h1>Pets</h1>"
-        + "".join(
-            f"<p>{prose('Owners told us how they care for their animals.', 3)}</p>"
-            for _ in range(3)
-        )
-        + "<div><a href='/insurance'>Pet Insurance</a> helps you pay the vet when your pet "
+    html = article_page(
+        "Pets",
+        "Owners told us how they care for their animals.",
+        "<div><a href='/insurance'>Pet Insurance</a> helps you pay the vet when your pet "
         "falls ill or has an accident far from home.</div>"
         "<div><i>Back on 1 April there was a set of <a href='/p'>45 patches</a> by an "
         "engineer to begin converting the whole kernel.</i></div>"
-        "<pre><code>if  x:\n    <b>y</b>  = 1</code></pre>"
-        "</article></body></html>"
+        "<pre><code>if  x:\n    <b>y</b>  = 1</code></pre>",
     )
     text = extract_article(html).text
     assert "Pet Insurance helps you pay the vet" in text
