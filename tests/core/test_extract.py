@@ -298,6 +298,48 @@ def test_pasted_fragment_is_extracted() -> None:
     assert got.site == "blog.example.net"
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>',  # a str that names its encoding
+        "<!DOCTYPE html>\x0b\x0c",  # control characters libxml2 refuses
+        "",
+    ],
+)
+def test_pages_parse_whatever_their_first_line(head: str) -> None:
+    first = prose("A page read from disk keeps the declaration its editor wrote at the top.")
+    second = prose("Its second paragraph is read like the first one, whatever came before.")
+    html = (
+        f"{head}<html><head><title>Declared</title></head><body><article><h1>Declared</h1>"
+        f"<p>{first}</p><p>{second}</p></article></body></html>"
+    )
+    got = extract_article(html)
+    assert got.title == "Declared"
+    assert got.text == f"{first}\n\n{second}"
+
+
+def test_a_page_with_forms_is_read_with_plain_elements() -> None:
+    """Form fields are ordinary elements here: lxml's per-element class callback (form,
+    input and label get classes of their own) cost a seventh of the extraction time."""
+    from clipper.core.extract import _parse
+
+    first = prose("A newsletter form in the middle of a post must not change what is read.")
+    second = prose("The paragraph after the form is part of the same post as the one before.")
+    html = (
+        f"<html><body><article><h1>Forms</h1><p>{first}</p>"
+        '<form action="/s"><label for="e">Email</label><input id="e" name="e">'
+        '<select name="c"><option>Daily</option></select><textarea>Hi</textarea></form>'
+        f"<p>{second}</p></article></body></html>"
+    )
+    tree = _parse(html)
+    assert tree is not None
+    assert {type(e) for e in tree.iter("form", "input", "label", "select", "textarea")} == {
+        lxml_html.HtmlElement
+    }
+    got = extract_article(html)
+    assert got.text == f"{first}\n\n{second}"
+
+
 def test_canonical_must_be_http() -> None:
     body = prose("An odd canonical link must not leak into the clip as its address.")
     html = (
