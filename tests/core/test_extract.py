@@ -23,6 +23,7 @@ from clipper.core.extract import (
     prose_words,
     text_article,
 )
+from clipper.core.htmlparse import parse_page
 from clipper.core.sources import document_from_paste, load_file
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
@@ -321,8 +322,6 @@ def test_pages_parse_whatever_their_first_line(head: str) -> None:
 def test_a_page_with_forms_is_read_with_plain_elements() -> None:
     """Form fields are ordinary elements here: lxml's per-element class callback (form,
     input and label get classes of their own) cost a seventh of the extraction time."""
-    from clipper.core.extract import _parse
-
     first = prose("A newsletter form in the middle of a post must not change what is read.")
     second = prose("The paragraph after the form is part of the same post as the one before.")
     html = (
@@ -331,7 +330,7 @@ def test_a_page_with_forms_is_read_with_plain_elements() -> None:
         '<select name="c"><option>Daily</option></select><textarea>Hi</textarea></form>'
         f"<p>{second}</p></article></body></html>"
     )
-    tree = _parse(html)
+    tree = parse_page(html)
     assert tree is not None
     assert {type(e) for e in tree.iter("form", "input", "label", "select", "textarea")} == {
         lxml_html.HtmlElement

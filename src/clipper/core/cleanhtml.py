@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from clipper.core.htmlparse import new_element
 from clipper.core.pictures import Picture, restore_pictures
 
 __all__ = [
@@ -74,7 +75,7 @@ def body_to_html(
 
     ``pictures`` are the images marked in the page before extraction (see pictures.py).
     """
-    root = lxml_html.Element("div")
+    root = new_element("div")
     _fill(root, body, base, wrap_inline=True)
     if pictures:
         restore_pictures(root, pictures, lambda picture: _picture_element(picture, base))

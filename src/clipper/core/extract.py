@@ -15,7 +15,6 @@ from urllib.parse import urljoin, urlsplit
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
-from trafilatura.utils import repair_faulty_html
 
 from clipper.core.article import KIND_LINK, KIND_TEXT, Article, count_words
 from clipper.core.boilerplate import (
@@ -43,6 +42,7 @@ from clipper.core.cleanhtml import (
 )
 from clipper.core.disclosure import open_disclosures
 from clipper.core.errors import NoArticle
+from clipper.core.htmlparse import parse_page
 from clipper.core.markdown import html_to_text, markdown_title, markdown_to_html, text_to_html
 from clipper.core.metadata import meta_date, meta_values
 from clipper.core.pagemeta import PageInfo, host, read_page
@@ -226,55 +226,12 @@ def _shorten(text: str) -> str:
 # --- reading the page -----------------------------------------------------------------
 
 
-# lxml.html's own parser asks a Python function for each element's class (form fields
-# get classes of their own), every time an element is touched: 4 million calls on 311
-# benchmark pages, a seventh of the extraction's time. This parser has trafilatura's
-# options and picks the class in C; every element is a plain HtmlElement, all that
-# trafilatura and Clipper use. Trafilatura's copies of the tree keep the parser.
-_PARSER = lxml_html.HTMLParser(
-    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
-    remove_pis=True,
-)  # fmt: skip
-_PARSER.set_element_class_lookup(
-    etree.ElementDefaultClassLookup(
-        element=lxml_html.HtmlElement,
-        comment=lxml_html.HtmlComment,
-        pi=lxml_html.HtmlProcessingInstruction,
-        entity=lxml_html.HtmlEntity,
-    )
-)
-
-
 def _parse(html: str) -> lxml_html.HtmlElement | None:
     """Parse a page once; pasted fragments are wrapped so trafilatura accepts them."""
-    tree = _load_html(html)
+    tree = parse_page(html)
     if tree is None and html.strip():
-        tree = _load_html(f"<html><body>{html}</body></html>")
+        tree = parse_page(f"<html><body>{html}</body></html>")
     return tree
-
-
-def _load_html(html: str) -> lxml_html.HtmlElement | None:
-    """What trafilatura.load_html does with a page's text, parsed with _PARSER.
-
-    Its repairs first (control characters, a first line that confuses libxml2); a text
-    that declares its encoding is parsed as UTF-8 bytes; a tree of fewer than two
-    children from a text that never says "html" is no page.
-    """
-    beginning = html[:50].lower()
-    html = repair_faulty_html(html, beginning)
-    tree = _fromstring(html)
-    if tree is None or not len(tree):
-        tree = _fromstring(html.encode("utf-8", "surrogatepass"))
-    if tree is None or ("html" not in beginning and len(tree) < 2):
-        return None
-    return tree if isinstance(tree, lxml_html.HtmlElement) else None
-
-
-def _fromstring(html: str | bytes) -> lxml_html.HtmlElement | None:
-    try:
-        return lxml_html.fromstring(html, parser=_PARSER)
-    except (ValueError, etree.LxmlError):  # "Unicode strings with encoding declaration..."
-        return None
 
 
 # --- trafilatura ----------------------------------------------------------------------
