@@ -1043,3 +1043,21 @@ def test_an_opening_post_without_microdata_or_data_author_is_signed_like_the_rep
     text = extract_article(html, "https://forums.example/threads/wearable.1/").text
     for name, words in said:
         assert f"{name} · Oct 21, 2022\n\n{words}" in text
+
+
+def test_a_body_without_lists_on_a_page_of_bulleted_points_has_lost_them() -> None:
+    from clipper.core.extract import _lost_lists
+
+    points = "".join(f"<li>Point number {n} says something</li>" for n in range(5))
+    links = "".join(f'<li><a href="/{n}">Link number {n} goes somewhere</a></li>' for n in range(9))
+    short = "".join(f"<li>Point {n}</li>" for n in range(9))
+    paragraphs = etree.fromstring("<body><p>Text</p><p>More text</p></body>")
+    with_list = etree.fromstring("<body><p>Text</p><list><item>Point</item></list></body>")
+    for items, body, lost in [
+        (points, paragraphs, True),
+        (points, with_list, False),  # the pass kept a list: it saw them
+        (links + short, paragraphs, False),  # a menu, labels
+        (points[: points.rindex("<li>")], paragraphs, False),  # four are not enough
+    ]:
+        page = lxml_html.document_fromstring(f"<html><body><ul>{items}</ul></body></html>")
+        assert _lost_lists(body, page) is lost

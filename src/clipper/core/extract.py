@@ -66,6 +66,9 @@ TITLE_MAX_CHARS = 100
 # it is not tried when the balanced one has this share of the page's text already.
 RECALL_GAIN = 1.2
 RECALL_SKIP_SHARE = 0.5
+# ... unless the balanced body kept no list while the page has this many list items of
+# prose (this many words, most of them not links), and it holds less than this share.
+LOST_LIST_ITEMS, LIST_ITEM_WORDS, LOST_LIST_SHARE = 5, 3, 0.7
 # A balanced body of at most this many paragraphs, one this long, and nothing else is
 # trafilatura's fallback text (_is_flat); a recall body with structure and this share of
 # its length replaces it.
@@ -307,7 +310,8 @@ def _extract_body(
     sections, a service page's feature list, a thread's replies); where the recall mode
     finds much more, it found content the balanced mode left out far more often than
     noise. A few more lines are usually noise (a byline, a caption, a share line). When
-    the balanced body already holds half the page's text, there is nothing left to find.
+    the balanced body already holds half the page's text, there is nothing left to find,
+    unless it kept none of the page's bulleted points (_lost_lists).
     A balanced body that is trafilatura's flat fallback (one run-on paragraph) gives way
     to a recall body with its headings and lists, if that keeps most of the text.
     On a marked thread (boilerplate.mark_thread) trafilatura's own rules take the posting:
@@ -316,7 +320,8 @@ def _extract_body(
     balanced = _run_trafilatura(tree, url, favor_recall=False, fast=thread)
     length = _body_length(balanced)
     flat = _is_flat(balanced)
-    if length >= RECALL_SKIP_SHARE * page_text and not flat:
+    enough = length >= RECALL_SKIP_SHARE * page_text and not flat
+    if enough and (length >= LOST_LIST_SHARE * page_text or not _lost_lists(balanced, tree)):
         return balanced
     recall = _run_trafilatura(tree, url, favor_recall=True)
     if _is_page_dump(recall) and length > 0:
@@ -332,6 +337,26 @@ def _extract_body(
         if _body_length(unlinked) > LINKS_OFF_GAIN * _body_length(best):
             return unlinked
     return best
+
+
+def _lost_lists(body: etree._Element | None, tree: lxml_html.HtmlElement) -> bool:
+    """Whether trafilatura's balanced pass dropped the page's lists of prose.
+
+    It sometimes keeps every paragraph of a guide and none of its bulleted points (a
+    third of the words on a cloud-computing explainer): a body without a list, on a page
+    with several list items that are sentences rather than links, gets the recall pass.
+    """
+    if body is None or body.find(".//list") is not None:
+        return False
+    found = 0
+    for item in tree.iter("li"):
+        words = count_words(item.text_content())
+        if words >= LIST_ITEM_WORDS:
+            linked = sum(count_words(link.text_content()) for link in item.iter("a"))
+            found += 2 * linked < words
+            if found >= LOST_LIST_ITEMS:
+                return True
+    return False
 
 
 def _page_text_length(tree: lxml_html.HtmlElement) -> int:
