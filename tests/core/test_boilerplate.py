@@ -7,14 +7,9 @@ from urllib.parse import urljoin
 import pytest
 from lxml import html as lxml_html
 
-from clipper.core.boilerplate import (
-    append_listing,
-    drop_placeholders,
-    drop_teasers,
-    prune_page,
-    restore_card_titles,
-)
+from clipper.core.boilerplate import drop_placeholders, drop_teasers, prune_page
 from clipper.core.extract import _SITE_PATH, _page_text_length, extract_article
+from clipper.core.listings import append_listing, restore_card_titles
 
 STORY = [
     "The harbour board met on Tuesday to decide the future of the old grain pier.",

@@ -18,15 +18,10 @@ from lxml import html as lxml_html
 
 from clipper.core.article import KIND_LINK, KIND_TEXT, Article, count_words
 from clipper.core.boilerplate import (
-    THREAD_MIN_POSTS,
-    append_listing,
     drop_placeholders,
     drop_teasers,
     join_split_bodies,
-    mark_thread,
     prune_page,
-    restore_card_titles,
-    thread_date,
 )
 from clipper.core.cleanhtml import (
     HEADINGS,
@@ -43,11 +38,13 @@ from clipper.core.cleanhtml import (
 from clipper.core.disclosure import open_disclosures
 from clipper.core.errors import NoArticle
 from clipper.core.htmlparse import parse_page
+from clipper.core.listings import append_listing, restore_card_titles
 from clipper.core.markdown import html_to_text, markdown_title, markdown_to_html, text_to_html
 from clipper.core.metadata import meta_date, meta_values
 from clipper.core.pagemeta import PageInfo, host, read_page
 from clipper.core.pictures import Picture, mark_pictures
 from clipper.core.sources import MARKDOWN, TEXT, RawDocument, html_of, text_of
+from clipper.core.threads import THREAD_MIN_POSTS, mark_thread, thread_date
 from clipper.core.titles import clean_title as clean_title  # re-exported: part of the API
 from clipper.core.titles import squash, title_key
 
@@ -78,7 +75,7 @@ FLAT_MAX_PARTS, FLAT_MIN_CHARS, FLAT_KEEP = 3, 1500, 0.7
 LINKS_OFF_SHARE = 0.02
 LINKS_OFF_GAIN = 2
 # A page with a byline or date gets its grid of cards when the grid holds this many times
-# the clip's text (boilerplate.append_listing; 1 for other pages).
+# the clip's text (listings.append_listing; 1 for other pages).
 ARTICLE_LIST_GAIN = 8
 _HIDDEN = ("script", "style", "noscript", "template")
 # A page showing less text than this, with this many times more inside <noscript>, is a
@@ -247,7 +244,7 @@ def _prepare_tree(tree: lxml_html.HtmlElement, page: PageInfo) -> tuple[list[Pic
     "proxy.html" on /docs/guide/ would point to /proxy.html; we resolve them first.
     Furniture boxes are pruned and a body split by advert rows is joined (boilerplate.py);
     collapsed FAQ answers and accordion panels are opened (disclosure.py).
-    A forum thread's posting is marked as the body (boilerplate.mark_thread).
+    A forum thread's posting is marked as the body (threads.mark_thread).
     Returns the pictures whose markers body_to_html turns back into images, the length
     of the page's text before pruning, and whether the page is a marked thread.
     """
@@ -314,7 +311,7 @@ def _extract_body(
     unless it kept none of the page's bulleted points (_lost_lists).
     A balanced body that is trafilatura's flat fallback (one run-on paragraph) gives way
     to a recall body with its headings and lists, if that keeps most of the text.
-    On a marked thread (boilerplate.mark_thread) trafilatura's own rules take the posting:
+    On a marked thread (threads.mark_thread) trafilatura's own rules take the posting:
     its comparison with readability and jusText would trade the replies for the first post.
     """
     balanced = _run_trafilatura(tree, url, favor_recall=False, fast=thread)
