@@ -179,6 +179,17 @@ def test_a_labelled_block_of_one_link_per_line_goes() -> None:
     assert texts(root) == [STORY[0], STORY[1]]
 
 
+def test_a_label_and_its_links_in_one_paragraph_go() -> None:
+    # The label and the links are lines of one paragraph: "DON'T MISS<br><a>...".
+    root = fragment(
+        f"<p>{STORY[0]}</p><p><strong>DON'T MISS</strong><br><a href='/y'>Ferry fares to "
+        "rise again as the operator blames fuel</a> [WARNING]<br><a href='/z'>Lifeboat crew "
+        f"honoured for the rescue</a> [INSIGHT]</p><p>{STORY[1]}</p>"
+    )
+    drop_teasers(root)
+    assert texts(root) == [STORY[0], STORY[1]]
+
+
 def test_prose_that_starts_like_a_label_stays() -> None:
     root = fragment(
         f"<p>More than forty boats used the pier last year. {STORY[3]}</p>"

@@ -235,8 +235,20 @@ def _drop_trailing_furniture(root: etree._Element) -> None:
 
 
 def _words(block: etree._Element) -> tuple[int, str]:
-    text = " ".join("".join(block.itertext()).split())
+    text = " ".join(_shown_text(block).split())
     return count_words(text), text
+
+
+def _shown_text(element: etree._Element) -> str:
+    """An element's text with a space for each line break ("DON'T MISS<br>Headline")."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag == "br":
+            parts.append(" ")
+        elif isinstance(child.tag, str):
+            parts.append(_shown_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _is_label(block: etree._Element) -> bool:
