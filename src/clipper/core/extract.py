@@ -64,7 +64,7 @@ TITLE_MAX_CHARS = 100
 RECALL_GAIN = 1.2
 RECALL_SKIP_SHARE = 0.5
 # ... unless the balanced body kept no list while the page has this many list items of
-# prose (this many words, most of them not links), and it holds less than this share.
+# this many words or more, most of them not links, and it holds less than this share.
 LOST_LIST_ITEMS, LIST_ITEM_WORDS, LOST_LIST_SHARE = 5, 3, 0.7
 # A balanced body of at most this many paragraphs, one this long, and nothing else is
 # trafilatura's fallback text (_is_flat); a recall body with structure and this share of
@@ -341,16 +341,19 @@ def _lost_lists(body: etree._Element | None, tree: lxml_html.HtmlElement) -> boo
 
     It sometimes keeps every paragraph of a guide and none of its bulleted points (a
     third of the words on a cloud-computing explainer): a body without a list, on a page
-    with several list items that are sentences rather than links, gets the recall pass.
+    with several list items of a few words that are mostly not links (a menu's are), gets
+    the recall pass.
     """
     if body is None or body.find(".//list") is not None:
         return False
     found = 0
     for item in tree.iter("li"):
         words = count_words(item.text_content())
-        if words >= LIST_ITEM_WORDS:
-            linked = sum(count_words(link.text_content()) for link in item.iter("a"))
-            found += 2 * linked < words
+        if words < LIST_ITEM_WORDS:
+            continue
+        linked = sum(count_words(link.text_content()) for link in item.iter("a"))
+        if 2 * linked < words:
+            found += 1
             if found >= LOST_LIST_ITEMS:
                 return True
     return False
