@@ -375,6 +375,11 @@ def _table(results: dict[str, dict[str, Any]]) -> Iterator[str]:
                    lambda r, m=name: r["meta"][m]["agreement"])  # fmt: skip
     for key in ("median", "p95"):
         yield f"{'ms ' + key:28}" + "".join(f"{r['ms'][key]:>20.1f}" for r in results.values())
+    # The time target: Clipper at most 1.5x plain trafilatura on the same pages.
+    if "trafilatura" in results:
+        plain = results["trafilatura"]["ms"]
+        for key in ("median", "total"):
+            yield line(f"x trafilatura, {key}", lambda r, k=key: r["ms"][k] / plain[k])
 
 
 def main() -> int:
