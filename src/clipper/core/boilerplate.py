@@ -29,6 +29,7 @@ from lxml import etree
 from clipper.core.article import count_words
 from clipper.core.cleanhtml import remove
 from clipper.core.metadata import squash
+from clipper.core.titles import heading_text
 
 __all__ = [
     "FURNITURE_NAME",
@@ -235,20 +236,9 @@ def _drop_trailing_furniture(root: etree._Element) -> None:
 
 
 def _words(block: etree._Element) -> tuple[int, str]:
-    text = " ".join(_shown_text(block).split())
+    # As shown: "DON'T MISS<br>Headline" is a label and a headline, not "MISSHeadline".
+    text = " ".join(heading_text(block).split())
     return count_words(text), text
-
-
-def _shown_text(element: etree._Element) -> str:
-    """An element's text with a space for each line break ("DON'T MISS<br>Headline")."""
-    parts = [element.text or ""]
-    for child in element:
-        if child.tag == "br":
-            parts.append(" ")
-        elif isinstance(child.tag, str):
-            parts.append(_shown_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
 
 
 def _is_label(block: etree._Element) -> bool:
