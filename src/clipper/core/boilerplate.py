@@ -36,6 +36,7 @@ __all__ = [
     "drop_placeholders",
     "drop_teasers",
     "join_split_bodies",
+    "linked_share",
     "prune_page",
     "squash_text",
 ]
@@ -187,7 +188,7 @@ def drop_teasers(root: etree._Element) -> None:
                         root.remove(dropped)
                     index = end
                     continue
-            elif _linked_share(block, words[0] - label_words) >= _LINK_SHARE or (
+            elif linked_share(block, words[0] - label_words) >= _LINK_SHARE or (
                 words[0] <= _LINE_MAX_WORDS and _is_headline_after_colon(words[1])
             ):
                 root.remove(block)  # "READ MORE: <a headline>", "Related: <b>Headline</b>"
@@ -246,7 +247,8 @@ def _is_label(block: etree._Element) -> bool:
     return bool(count) and _LABEL.match(text) is not None
 
 
-def _linked_share(block: etree._Element, words: int) -> float:
+def linked_share(block: etree._Element, words: int) -> float:
+    """The share of a block's ``words`` that are the text of its links."""
     if words <= 0:
         return 0.0
     linked = sum(count_words("".join(a.itertext())) for a in block.iter("a"))
@@ -257,7 +259,7 @@ def _is_link_block(block: etree._Element) -> bool:
     if block.tag in _LINE_TAGS:
         words = _words(block)[0]
         lines = 1 + len(block.findall(".//br"))  # links one per line: "A [VIDEO]<br>B"
-        return 0 < words <= _LINE_MAX_WORDS * lines and _linked_share(block, words) >= _LINK_SHARE
+        return 0 < words <= _LINE_MAX_WORDS * lines and linked_share(block, words) >= _LINK_SHARE
     if block.tag in ("ul", "ol"):
         items = [item for item in block if item.tag == "li"]
         if not items:
@@ -268,7 +270,7 @@ def _is_link_block(block: etree._Element) -> bool:
             if words > _ITEM_MAX_WORDS:
                 return False
             total += words
-        return bool(total) and _linked_share(block, total) >= _LINK_SHARE
+        return bool(total) and linked_share(block, total) >= _LINK_SHARE
     return False
 
 

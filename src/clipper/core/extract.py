@@ -21,6 +21,7 @@ from clipper.core.boilerplate import (
     drop_placeholders,
     drop_teasers,
     join_split_bodies,
+    linked_share,
     prune_page,
 )
 from clipper.core.cleanhtml import (
@@ -351,8 +352,7 @@ def _lost_lists(body: etree._Element | None, tree: lxml_html.HtmlElement) -> boo
         words = count_words(item.text_content())
         if words < LIST_ITEM_WORDS:
             continue
-        linked = sum(count_words(link.text_content()) for link in item.iter("a"))
-        if 2 * linked < words:
+        if linked_share(item, words) < 0.5:
             found += 1
             if found >= LOST_LIST_ITEMS:
                 return True
